@@ -46,5 +46,7 @@ export type FromWebview =
   | { type: 'ready' }
   /** Open a function's source. */
   | { type: 'goToSource'; file: string; line: number | null }
+  /** The timeline finished drawing what it has (lets tests and the host know what is on screen). */
+  | { type: 'rendered'; processLanes: number; coreLanes: number; tasks: number; arrows: number }
   /** Something the host should log (never user data). */
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
