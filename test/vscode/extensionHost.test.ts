@@ -1,0 +1,61 @@
+// Runs the integration suite (test/vscode/suite) inside a real VS Code extension host: code-server
+// loads this repository as the extension under development and the suite as `extensionTestsPath`,
+// the way @vscode/test-electron does; the workbench reports the suite's exit code to the page.
+import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import { test } from 'node:test';
+import * as path from 'path';
+import { CodeServer, closeBrowser, launchBrowser, makeWorkspace, repoRoot } from './codeServer';
+
+const examples = ['process_example.py', 'pool_example.py', 'queue_example.py'];
+const suiteIndex = path.join(repoRoot, 'out/test/vscode/suite/index.js');
+
+/** Loads the suite in a fresh code-server window and resolves with its exit code and log. */
+async function runSuite(which: 'trusted' | 'untrusted'): Promise<{ code: number; log: string }> {
+  const workspace = makeWorkspace(examples);
+  const server = await CodeServer.start({
+    workspaceTrust: which === 'untrusted',
+    env: { PARALLEL_PROFILER_SUITE: which },
+  });
+  const browser = await launchBrowser();
+  const page = await browser.newPage();
+  const lines: string[] = [];
+  try {
+    let reportExit: (code: number) => void = () => undefined;
+    const exited = new Promise<number>((resolve) => (reportExit = resolve));
+    await page.exposeFunction('codeAutomationExit', (code: number) => reportExit(code));
+    await page.exposeFunction('codeAutomationLog', (_type: string, args: unknown[]) => {
+      const line = args.map(String).join(' ');
+      lines.push(line);
+      console.log(`  [extension host] ${line}`);
+    });
+    await page.goto(
+      server.url(workspace, [
+        ['extensionDevelopmentPath', server.remoteUri(repoRoot)],
+        ['extensionTestsPath', server.remoteUri(suiteIndex)],
+      ]),
+    );
+    const code = await exited;
+    return { code, log: lines.join('\n') };
+  } finally {
+    await closeBrowser(browser, page);
+    await server.stop();
+    fs.rmSync(workspace, { recursive: true, force: true });
+  }
+}
+
+test('the integration suite passes in a trusted workspace', { timeout: 20 * 60_000 }, async () => {
+  const { code, log } = await runSuite('trusted');
+  assert.match(log, /passing/);
+  assert.equal(code, 0, 'the suite failed; its output is above');
+});
+
+test(
+  'restricted mode: viewing works, running explains trust',
+  { timeout: 10 * 60_000 },
+  async () => {
+    const { code, log } = await runSuite('untrusted');
+    assert.match(log, /passing/);
+    assert.equal(code, 0, 'the suite failed; its output is above');
+  },
+);
