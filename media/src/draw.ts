@@ -1,0 +1,433 @@
+/**
+ * Draws the lanes on one 2D canvas. Spans narrower than a pixel are merged into a "many events" mark
+ * (a grey bar with a tick above it) and counted, never dropped. Returns what was drawn, for the
+ * `window.__timeline` test view and the status line.
+ */
+import type { Lane, ProcessLane } from './lanes';
+import type { SpanColumn } from './spans';
+import { receivedAt, type TimelineStore } from './store';
+import type { Theme } from './theme';
+import { describeExit } from './format';
+
+export const GUTTER = 190;
+/** Above this many visible messages, arrows are drawn only for the selected or hovered lane. */
+export const ARROW_LIMIT = 300;
+
+export interface Highlight {
+  /** Selected span: lane and index within the lane's column. */
+  lane: Lane | null;
+  column: 'tasks' | 'waits' | 'slices' | 'messages' | null;
+  index: number;
+  /** Pid or channel whose arrows always show (selection or hover). */
+  focusPid: number | null;
+  focusChannel: string | null;
+  messageIndex: number | null;
+}
+
+export interface Frame {
+  ctx: CanvasRenderingContext2D;
+  store: TimelineStore;
+  theme: Theme;
+  /** Pixel = ns * k + b. */
+  k: number;
+  b: number;
+  t0: number;
+  t1: number;
+  width: number;
+  height: number;
+  scrollY: number;
+  ticks: number[];
+  range: [number, number] | null;
+  highlight: Highlight;
+  hoverPid: number | null;
+  /** Whether a task with this style (function * 2 + failed) and pid passes the filter. */
+  passes: (style: number, pid: number) => boolean;
+  functionColours: string[];
+  processColours: Map<number, string>;
+  hatch: CanvasPattern | null;
+}
+
+export interface LaneCounts {
+  bars: number;
+  mergedMarks: number;
+  mergedEvents: number;
+  waitBars: number;
+}
+
+export interface DrawResult {
+  counts: Map<Lane, LaneCounts>;
+  arrowsDrawn: number;
+  arrowsHidden: number;
+}
+
+const emptyCounts = (): LaneCounts => ({ bars: 0, mergedMarks: 0, mergedEvents: 0, waitBars: 0 });
+
+export function drawFrame(f: Frame): DrawResult {
+  const { ctx, theme, width, height } = f;
+  ctx.fillStyle = theme.background;
+  ctx.fillRect(0, 0, width, height);
+  ctx.font = theme.font;
+  ctx.textBaseline = 'middle';
+  ctx.strokeStyle = theme.grid;
+  ctx.lineWidth = 1;
+  for (const t of f.ticks) {
+    const x = Math.round(t * f.k + f.b) + 0.5;
+    ctx.beginPath();
+    ctx.moveTo(x, 0);
+    ctx.lineTo(x, height);
+    ctx.stroke();
+  }
+  const counts = new Map<Lane, LaneCounts>();
+  for (const lane of f.store.lanes) {
+    const top = lane.y - f.scrollY;
+    if (top + lane.height < 0 || top > height) continue;
+    const c = emptyCounts();
+    counts.set(lane, c);
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(GUTTER, top, width - GUTTER, lane.height);
+    ctx.clip();
+    drawLane(f, lane, top, c);
+    ctx.restore();
+    ctx.fillStyle = theme.grid;
+    ctx.fillRect(0, top + lane.height - 1, width, 1);
+  }
+  if (f.range) {
+    const x0 = f.range[0] * f.k + f.b;
+    const x1 = f.range[1] * f.k + f.b;
+    ctx.fillStyle = theme.range;
+    ctx.fillRect(Math.max(GUTTER, x0), 0, Math.max(1, x1 - Math.max(GUTTER, x0)), height);
+  }
+  const arrows = drawArrows(f);
+  drawGutter(f);
+  return { counts, ...arrows };
+}
+
+function drawLane(f: Frame, lane: Lane, top: number, c: LaneCounts): void {
+  const { ctx, theme } = f;
+  switch (lane.kind) {
+    case 'process':
+      drawProcess(f, lane, top, c);
+      break;
+    case 'core': {
+      const colour = (i: number): string => f.processColours.get(lane.slices.ref[i]) ?? theme.muted;
+      const alpha = (i: number): number =>
+        (f.hoverPid !== null && lane.slices.ref[i] !== f.hoverPid ? 0.2 : 1) *
+        Math.max(0.25, lane.slices.style[i] / 1000);
+      drawSpans(f, lane.slices, top + 2, lane.height - 4, colour, alpha, c, null);
+      break;
+    }
+    case 'channel':
+      drawDepth(f, lane, top);
+      break;
+    case 'parallelism':
+      drawParallelism(f, lane, top);
+      break;
+    case 'section':
+      ctx.fillStyle = theme.grid;
+      ctx.fillRect(GUTTER, top, f.width - GUTTER, lane.height);
+      if (lane.note) {
+        ctx.fillStyle = theme.muted;
+        ctx.fillText(lane.note, GUTTER + 8, top + lane.height / 2);
+      }
+      break;
+  }
+}
+
+function drawProcess(f: Frame, lane: ProcessLane, top: number, c: LaneCounts): void {
+  const { ctx, theme } = f;
+  const p = lane.process;
+  const colour = f.processColours.get(p.pid) ?? theme.muted;
+  const end = p.exitNs ?? p.runEndNs ?? f.store.wallNs;
+  const created = p.createdNs ?? p.startNs;
+  const running = p.runBeginNs ?? p.startNs;
+  const px = (t: number): number => t * f.k + f.b;
+  if (created !== null && running !== null && running > created) {
+    ctx.fillStyle = f.hatch ?? theme.grid;
+    ctx.fillRect(px(created), top + 4, px(running) - px(created), lane.height - 8);
+  }
+  if (running !== null) {
+    ctx.globalAlpha = 0.12;
+    ctx.fillStyle = colour;
+    ctx.fillRect(px(running), top + 3, Math.max(1, px(end) - px(running)), lane.height - 6);
+    ctx.globalAlpha = 1;
+  }
+  if (p.exitNs !== null) {
+    const x = px(p.exitNs);
+    ctx.fillStyle = p.exitCode !== 0 && p.exitCode !== null ? theme.failed : theme.foreground;
+    ctx.fillRect(x - 1, top + 2, 2, lane.height - 4);
+    if (p.exitCode !== 0) ctx.fillText(describeExit(p), x + 4, top + lane.height / 2);
+  }
+  const tasks = lane.tasks;
+  const taskColour = (i: number): string => {
+    const style = tasks.style[i];
+    return style & 1 ? theme.failed : f.functionColours[style >> 1];
+  };
+  const taskAlpha = (i: number): number => (f.passes(tasks.style[i], p.pid) ? 1 : 0.15);
+  const label = (i: number): string => f.store.functionOf(tasks.style[i]).name;
+  drawSpans(f, tasks, top + 3, lane.height - 10, taskColour, taskAlpha, c, label);
+  const waits = emptyCounts();
+  drawSpans(
+    f,
+    lane.waits,
+    top + lane.height - 6,
+    4,
+    () => theme.wait,
+    () => 1,
+    waits,
+    null,
+  );
+  c.waitBars = waits.bars + waits.mergedEvents;
+  const h = f.highlight;
+  if (h.lane === lane && h.index >= 0 && (h.column === 'tasks' || h.column === 'waits')) {
+    const column = h.column === 'tasks' ? tasks : lane.waits;
+    const x0 = px(column.start[h.index]);
+    ctx.strokeStyle = theme.selection;
+    ctx.lineWidth = 2;
+    ctx.strokeRect(x0 - 1, top + 1, Math.max(2, px(column.end[h.index]) - x0) + 2, lane.height - 2);
+  }
+}
+
+/** Draws the visible spans of a column, merging sub-pixel runs into "many events" marks. */
+function drawSpans(
+  f: Frame,
+  column: SpanColumn,
+  y: number,
+  h: number,
+  colour: (i: number) => string,
+  alpha: (i: number) => number,
+  c: LaneCounts,
+  label: ((i: number) => string) | null,
+): void {
+  const { ctx, k, b, t0, t1 } = f;
+  let runStart = 0;
+  let runEnd = -Infinity;
+  let runCount = 0;
+  let runFirst = -1;
+  const flush = (): void => {
+    if (runCount === 0) return;
+    if (runCount === 1) {
+      ctx.globalAlpha = alpha(runFirst);
+      ctx.fillStyle = colour(runFirst);
+      ctx.fillRect(runStart, y, Math.max(1, runEnd - runStart), h);
+      c.bars++;
+    } else {
+      ctx.globalAlpha = 1;
+      ctx.fillStyle = f.theme.merged;
+      const w = Math.max(2, runEnd - runStart);
+      ctx.fillRect(runStart, y + h * 0.25, w, h * 0.5);
+      ctx.fillRect(runStart, y, w, 1);
+      c.mergedMarks++;
+      c.mergedEvents += runCount;
+    }
+    runCount = 0;
+  };
+  const { start, end } = column;
+  for (let i = column.firstVisible(t0), n = column.length; i < n; i++) {
+    const s = start[i];
+    if (s > t1) break;
+    const e = end[i];
+    if (e < t0) continue;
+    const x0 = s * k + b;
+    const x1 = e * k + b;
+    if (x1 - x0 >= 1) {
+      flush();
+      ctx.globalAlpha = alpha(i);
+      ctx.fillStyle = colour(i);
+      ctx.fillRect(x0, y, x1 - x0, h);
+      c.bars++;
+      if (label && x1 - x0 > 40) drawLabel(f, label(i), x0, x1, y + h / 2);
+    } else if (runCount > 0 && x0 <= runEnd + 1) {
+      runEnd = Math.max(runEnd, x1);
+      runCount++;
+    } else {
+      flush();
+      runStart = x0;
+      runEnd = x1;
+      runCount = 1;
+      runFirst = i;
+    }
+  }
+  flush();
+  ctx.globalAlpha = 1;
+}
+
+function drawLabel(f: Frame, text: string, x0: number, x1: number, y: number): void {
+  const left = Math.max(x0, GUTTER) + 3;
+  const room = Math.min(x1, f.width) - left - 3;
+  if (room < 20) return;
+  const chars = Math.floor(room / 6.5);
+  f.ctx.globalAlpha = 1;
+  f.ctx.fillStyle = f.theme.dark ? '#111111' : '#ffffff';
+  f.ctx.fillText(text.length > chars ? text.slice(0, Math.max(1, chars - 1)) + '…' : text, left, y);
+}
+
+function drawDepth(f: Frame, lane: Extract<Lane, { kind: 'channel' }>, top: number): void {
+  const { ctx, k, b, t0, t1 } = f;
+  const times = lane.depthTimes;
+  const values = lane.depthValues;
+  const scale = (lane.height - 6) / Math.max(1, lane.maxDepth);
+  const base = top + lane.height - 2;
+  ctx.fillStyle = f.processColours.get(lane.channel.createdPid ?? -1) ?? f.theme.muted;
+  ctx.globalAlpha = 0.6;
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (times[mid] < t0) lo = mid + 1;
+    else hi = mid;
+  }
+  // Segments narrower than a pixel are folded into one column at their deepest depth.
+  let columnX = -1;
+  let columnMax = 0;
+  const flushColumn = (): void => {
+    if (columnX >= 0 && columnMax > 0) {
+      ctx.fillRect(columnX, base - columnMax * scale, 1, columnMax * scale);
+    }
+    columnX = -1;
+    columnMax = 0;
+  };
+  let depth = lo > 0 ? values[lo - 1] : 0;
+  let x = Math.max(GUTTER, t0 * k + b);
+  const lastX = Math.min(f.width, t1 * k + b);
+  for (let i = lo; ; i++) {
+    const last = i >= times.length || times[i] > t1;
+    const nextX = last ? lastX : times[i] * k + b;
+    if (nextX - x >= 1) {
+      flushColumn();
+      if (depth > 0) ctx.fillRect(x, base - depth * scale, nextX - x, depth * scale);
+    } else {
+      if (Math.floor(x) !== columnX) flushColumn();
+      columnX = Math.floor(x);
+      columnMax = Math.max(columnMax, depth);
+    }
+    if (last) break;
+    x = nextX;
+    depth = values[i];
+  }
+  flushColumn();
+  ctx.globalAlpha = 1;
+}
+
+function drawParallelism(
+  f: Frame,
+  lane: Extract<Lane, { kind: 'parallelism' }>,
+  top: number,
+): void {
+  const { ctx, theme, k, b } = f;
+  const scale = (lane.height - 6) / lane.maxValue;
+  const base = top + lane.height - 2;
+  for (const s of lane.series) {
+    if (s.endNs < f.t0 || s.startNs > f.t1) continue;
+    const x0 = s.startNs * k + b;
+    const w = Math.max(1, s.endNs * k + b - x0);
+    ctx.fillStyle = theme.running;
+    ctx.fillRect(x0, base - s.running * scale, w, s.running * scale);
+    ctx.fillStyle = theme.runnable;
+    ctx.fillRect(x0, base - (s.running + s.runnable) * scale, w, s.runnable * scale);
+  }
+  const y = Math.round(base - lane.cpuCount * scale) + 0.5;
+  ctx.strokeStyle = theme.foreground;
+  ctx.setLineDash([4, 3]);
+  ctx.beginPath();
+  ctx.moveTo(GUTTER, y);
+  ctx.lineTo(f.width, y);
+  ctx.stroke();
+  ctx.setLineDash([]);
+}
+
+function drawArrows(f: Frame): { arrowsDrawn: number; arrowsHidden: number } {
+  const { ctx, store, theme, k, b, t0, t1, highlight } = f;
+  const visible: number[] = [];
+  for (const lane of store.lanes) {
+    if (lane.kind !== 'channel') continue;
+    const col = lane.messages;
+    for (let i = col.firstVisible(t0); i < col.length && col.start[i] <= t1; i++) {
+      if (col.end[i] >= t0 && col.style[i] === 1) visible.push(col.ref[i]);
+    }
+  }
+  const all = visible.length <= ARROW_LIMIT;
+  let drawn = 0;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(GUTTER, 0, f.width - GUTTER, f.height);
+  ctx.clip();
+  ctx.lineWidth = 1;
+  for (const index of visible) {
+    const m = store.trace.messages[index];
+    const focused =
+      highlight.messageIndex === index ||
+      highlight.focusChannel === m.channel ||
+      (highlight.focusPid !== null &&
+        (m.sendPid === highlight.focusPid || m.recvPid === highlight.focusPid));
+    if (!all && !focused) continue;
+    const from = store.processLanes.get(m.sendPid);
+    const to = m.recvPid === null ? undefined : store.processLanes.get(m.recvPid);
+    const received = receivedAt(m);
+    if (!from || !to || received === null) continue;
+    const x0 = m.putNs * k + b;
+    const x1 = received * k + b;
+    const y0 = from.y - f.scrollY + from.height / 2;
+    const y1 = to.y - f.scrollY + to.height / 2;
+    ctx.strokeStyle = highlight.messageIndex === index ? theme.selection : theme.foreground;
+    ctx.fillStyle = ctx.strokeStyle;
+    ctx.globalAlpha = focused ? 0.9 : 0.5;
+    ctx.beginPath();
+    ctx.moveTo(x0, y0);
+    ctx.lineTo(x1, y1);
+    ctx.stroke();
+    const angle = Math.atan2(y1 - y0, x1 - x0);
+    ctx.beginPath();
+    ctx.moveTo(x1, y1);
+    ctx.lineTo(x1 - 6 * Math.cos(angle - 0.4), y1 - 6 * Math.sin(angle - 0.4));
+    ctx.lineTo(x1 - 6 * Math.cos(angle + 0.4), y1 - 6 * Math.sin(angle + 0.4));
+    ctx.fill();
+    drawn++;
+  }
+  ctx.restore();
+  return { arrowsDrawn: drawn, arrowsHidden: all ? 0 : visible.length - drawn };
+}
+
+function drawGutter(f: Frame): void {
+  const { ctx, theme, store } = f;
+  ctx.fillStyle = theme.background;
+  ctx.fillRect(0, 0, GUTTER, f.height);
+  ctx.fillStyle = theme.border;
+  ctx.fillRect(GUTTER - 1, 0, 1, f.height);
+  for (const lane of store.lanes) {
+    const top = lane.y - f.scrollY;
+    if (top + lane.height < 0 || top > f.height) continue;
+    const selected = f.highlight.lane === lane && f.highlight.column === null;
+    if (selected) {
+      ctx.fillStyle = theme.range;
+      ctx.fillRect(0, top, GUTTER - 1, lane.height);
+    }
+    let x = 6;
+    let sub: string | null = null;
+    if (lane.kind === 'process') {
+      x += lane.depth * 10;
+      ctx.fillStyle = f.processColours.get(lane.pid) ?? theme.muted;
+      ctx.fillRect(x, top + 5, 4, lane.height - 10);
+      x += 8;
+      sub = `${lane.process.role} · ${describeExit(lane.process)}`;
+    } else if (lane.kind === 'channel') {
+      sub = `${lane.messages.length} msgs · max depth ${lane.maxDepth}`;
+    }
+    ctx.fillStyle = lane.kind === 'section' ? theme.muted : theme.foreground;
+    const text = fit(ctx, lane.label, GUTTER - x - 4);
+    if (sub && lane.height >= 24) {
+      ctx.fillText(text, x, top + 8);
+      ctx.fillStyle = theme.muted;
+      ctx.fillText(fit(ctx, sub, GUTTER - x - 4), x, top + 19);
+    } else {
+      ctx.fillText(text, x, top + lane.height / 2);
+    }
+  }
+}
+
+function fit(ctx: CanvasRenderingContext2D, text: string, room: number): string {
+  if (ctx.measureText(text).width <= room) return text;
+  let n = text.length;
+  while (n > 1 && ctx.measureText(text.slice(0, n) + '…').width > room) n--;
+  return text.slice(0, n) + '…';
+}

@@ -1,0 +1,50 @@
+/** The summary numbers above the timeline and the notices under them. */
+import { formatDuration } from './format';
+import type { TimelineStore } from './store';
+
+export function headerItems(store: TimelineStore): [string, string][] {
+  const { meta, counts, cores, tasks, processes } = store.trace;
+  const failed = tasks.filter((t) => !t.ok).length;
+  const cpuCount = cores.available ? cores.cpuCount : meta.hostCpuCount;
+  const parallelism = store.achievedParallelism;
+  const basis = cores.available && cores.samples.length > 0 ? 'threads on a core' : 'tasks running';
+  const items: [string, string][] = [
+    ['wall time', `${formatDuration(meta.wallNs)}${store.live ? ' (recording…)' : ''}`],
+    ['processes', String(processes.length)],
+    ['tasks', failed ? `${tasks.length} (${failed} failed)` : String(tasks.length)],
+    ['achieved parallelism', `${parallelism.toFixed(2)} ${basis} on average`],
+    [
+      'efficiency',
+      `${((100 * parallelism) / Math.max(1, cpuCount)).toFixed(0)} % of ${cpuCount} cores`,
+    ],
+  ];
+  if (!store.live) items.push(['result', describeRunEnd(store)]);
+  if (counts.lost > 0) items.push(['lost events', String(counts.lost)]);
+  if (counts.rejected > 0) {
+    const reasons = Object.entries(counts.rejectedReasons)
+      .map(([reason, n]) => `${reason} ${n}`)
+      .join(', ');
+    items.push(['rejected', `${counts.rejected}${reasons ? ` (${reasons})` : ''}`]);
+  }
+  return items;
+}
+
+function describeRunEnd(store: TimelineStore): string {
+  const meta = store.trace.meta;
+  if (meta.endReason === 'failed-to-start') return 'failed to start';
+  if (meta.signal) return `killed by ${meta.signal}`;
+  if (meta.exitCode !== null) return `exit ${meta.exitCode}`;
+  return meta.endReason;
+}
+
+export function headerNotices(store: TimelineStore): string[] {
+  const { meta, cores, counts } = store.trace;
+  const notices = [...meta.warnings];
+  if (!cores.available) {
+    notices.push(`No CPU core lanes: ${cores.reason ?? 'core sampling was not available'}`);
+  } else if (cores.reason) {
+    notices.push(`Core data is partial: ${cores.reason}`);
+  }
+  if (counts.lost > 0) notices.push(`${counts.lost} events were lost: the timeline is incomplete.`);
+  return notices;
+}

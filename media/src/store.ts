@@ -1,0 +1,301 @@
+/**
+ * The webview's model of a trace: the trace itself (for details) plus lanes of columnar spans (for
+ * drawing and hit-testing). A `delta` appends to both without rebuilding the process lanes.
+ */
+import { averageParallelism, coreSlices, parallelismSeries } from '../../src/model/cores';
+import type { TraceDelta } from '../../src/protocol/webview';
+import type { Message, SourceRef, Trace } from '../../src/model/trace';
+import {
+  LANE_HEIGHT,
+  layoutLanes,
+  orderProcesses,
+  processLabel,
+  type ChannelLane,
+  type CoreLane,
+  type Lane,
+  type ProcessLane,
+} from './lanes';
+import { SpanColumn } from './spans';
+
+export function functionKey(fn: SourceRef): string {
+  return `${fn.module ?? ''}:${fn.name}`;
+}
+
+export class TimelineStore {
+  readonly functions: SourceRef[] = [];
+  readonly processLanes = new Map<number, ProcessLane>();
+  lanes: Lane[] = [];
+  contentHeight = 0;
+  private readonly functionIndex = new Map<string, number>();
+  private readonly messageIndex = new Map<number, number>();
+
+  constructor(
+    readonly trace: Trace,
+    public live: boolean,
+  ) {
+    trace.messages.forEach((m, i) => this.messageIndex.set(m.id, i));
+    for (const p of trace.processes) this.processLanes.set(p.pid, this.newProcessLane(p.pid));
+    trace.tasks.forEach((_, i) => this.addTask(i));
+    trace.waits.forEach((_, i) => this.addWait(i));
+    trace.managerCalls.forEach((_, i) => this.addManagerCall(i));
+    this.rebuild();
+  }
+
+  get wallNs(): number {
+    return Math.max(1, this.trace.meta.wallNs);
+  }
+
+  /** Mean threads on a core (from /proc) or, without core data, mean tasks running. */
+  get achievedParallelism(): number {
+    if (this.trace.cores.available && this.trace.cores.samples.length > 0) {
+      return averageParallelism(this.trace.cores, this.wallNs);
+    }
+    let busy = 0;
+    for (const t of this.trace.tasks) busy += t.endNs - t.startNs;
+    return busy / this.wallNs;
+  }
+
+  functionOf(style: number): SourceRef {
+    return this.functions[style >> 1];
+  }
+
+  applyDelta(delta: TraceDelta): void {
+    const trace = this.trace;
+    trace.meta = delta.meta;
+    trace.counts = delta.counts;
+    for (const p of delta.processes) {
+      const i = trace.processes.findIndex((q) => q.pid === p.pid);
+      if (i >= 0) trace.processes[i] = p;
+      else trace.processes.push(p);
+      if (!this.processLanes.has(p.pid)) this.processLanes.set(p.pid, this.newProcessLane(p.pid));
+    }
+    for (const c of delta.channels) {
+      const i = trace.channels.findIndex((d) => d.id === c.id);
+      if (i >= 0) trace.channels[i] = c;
+      else trace.channels.push(c);
+    }
+    for (const m of delta.messages) {
+      const i = this.messageIndex.get(m.id);
+      if (i !== undefined) trace.messages[i] = m;
+      else this.messageIndex.set(m.id, trace.messages.push(m) - 1);
+    }
+    for (const t of delta.tasks) this.addTask(trace.tasks.push(t) - 1);
+    for (const w of delta.waits) this.addWait(trace.waits.push(w) - 1);
+    for (const c of delta.managerCalls) this.addManagerCall(trace.managerCalls.push(c) - 1);
+    trace.cores.samples.push(...delta.coreSamples);
+    this.rebuild();
+  }
+
+  /** Re-derives lane order, core lanes, channel lanes and parallelism; process spans are kept. */
+  private rebuild(): void {
+    const trace = this.trace;
+    const lanes: Lane[] = [];
+    const cores = trace.cores;
+    if (cores.available) {
+      const series = parallelismSeries(cores, this.wallNs);
+      const maxValue = series.reduce(
+        (max, s) => Math.max(max, s.running + s.runnable),
+        cores.cpuCount,
+      );
+      lanes.push({
+        kind: 'parallelism',
+        label: `Parallelism (${cores.cpuCount} cores)`,
+        y: 0,
+        height: LANE_HEIGHT.parallelism,
+        series,
+        cpuCount: cores.cpuCount,
+        maxValue,
+      });
+    }
+    lanes.push(this.section(`Processes (${trace.processes.length})`, null));
+    for (const [process, depth] of orderProcesses(trace.processes)) {
+      const lane = this.processLanes.get(process.pid)!;
+      lane.process = process;
+      lane.depth = depth;
+      lane.label = processLabel(process);
+      lanes.push(lane);
+    }
+    if (cores.available) {
+      lanes.push(this.section(`CPU cores (${cores.cpuCount})`, cores.reason));
+      lanes.push(...this.coreLanes());
+    } else {
+      lanes.push(this.section('CPU cores', `unavailable: ${cores.reason ?? 'no /proc samples'}`));
+    }
+    if (trace.channels.length > 0 || trace.messages.length > 0) {
+      lanes.push(this.section(`Queues and pipes (${trace.channels.length})`, null));
+      lanes.push(...this.channelLanes());
+    }
+    this.lanes = lanes;
+    this.contentHeight = layoutLanes(lanes);
+  }
+
+  private section(label: string, note: string | null): Lane {
+    return { kind: 'section', label, note, y: 0, height: LANE_HEIGHT.section };
+  }
+
+  private coreLanes(): CoreLane[] {
+    const lanes: CoreLane[] = [];
+    for (let cpu = 0; cpu < this.trace.cores.cpuCount; cpu++) {
+      lanes.push({
+        kind: 'core',
+        cpu,
+        label: `CPU ${cpu}`,
+        y: 0,
+        height: LANE_HEIGHT.core,
+        slices: new SpanColumn(),
+      });
+    }
+    for (const s of coreSlices(this.trace.cores)) {
+      while (lanes.length <= s.cpu) {
+        const cpu = lanes.length;
+        const label = `CPU ${cpu}`;
+        lanes.push({
+          kind: 'core',
+          cpu,
+          label,
+          y: 0,
+          height: LANE_HEIGHT.core,
+          slices: new SpanColumn(),
+        });
+      }
+      const share = Math.round((1000 * s.onCpuNs) / Math.max(1, s.endNs - s.startNs));
+      lanes[s.cpu].slices.push(s.startNs, s.endNs, s.pid, share);
+    }
+    return lanes;
+  }
+
+  private channelLanes(): ChannelLane[] {
+    const byChannel = new Map<string, number[]>();
+    this.trace.messages.forEach((m, i) => {
+      const list = byChannel.get(m.channel) ?? [];
+      list.push(i);
+      byChannel.set(m.channel, list);
+    });
+    const channels = [...this.trace.channels];
+    for (const id of byChannel.keys()) {
+      if (!channels.some((c) => c.id === id)) {
+        channels.push({
+          id,
+          kind: 'queue',
+          label: id,
+          createdPid: null,
+          createdNs: null,
+          createdAt: null,
+        });
+      }
+    }
+    return channels.map((channel) => {
+      const indices = byChannel.get(channel.id) ?? [];
+      const messages = new SpanColumn();
+      const steps: [number, number][] = [];
+      let bytes = 0;
+      for (const i of indices) {
+        const m = this.trace.messages[i];
+        const received = receivedAt(m);
+        messages.push(m.putNs, received ?? m.putNs, i, received === null ? 0 : 1);
+        steps.push([m.putNs, 1]);
+        if (received !== null) steps.push([received, -1]);
+        bytes += m.bytes ?? 0;
+      }
+      steps.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+      const depthTimes = new Float64Array(steps.length);
+      const depthValues = new Int32Array(steps.length);
+      let depth = 0;
+      let maxDepth = 0;
+      steps.forEach(([t, change], i) => {
+        depth += change;
+        depthTimes[i] = t;
+        depthValues[i] = depth;
+        maxDepth = Math.max(maxDepth, depth);
+      });
+      const label = `${channel.label} [${channel.kind}]`;
+      const height = LANE_HEIGHT.channel;
+      return {
+        kind: 'channel',
+        channel,
+        label,
+        y: 0,
+        height,
+        messages,
+        depthTimes,
+        depthValues,
+        maxDepth,
+        bytes,
+      };
+    });
+  }
+
+  private newProcessLane(pid: number): ProcessLane {
+    const process = this.trace.processes.find((p) => p.pid === pid)!;
+    return {
+      kind: 'process',
+      pid,
+      process,
+      depth: 0,
+      label: processLabel(process),
+      y: 0,
+      height: LANE_HEIGHT.process,
+      tasks: new SpanColumn(),
+      waits: new SpanColumn(),
+    };
+  }
+
+  /** The lane for `pid`, created for a pid seen only in spans (its process info never arrived). */
+  private laneFor(pid: number): ProcessLane {
+    let lane = this.processLanes.get(pid);
+    if (!lane) {
+      this.trace.processes.push(unknownProcess(pid));
+      lane = this.newProcessLane(pid);
+      this.processLanes.set(pid, lane);
+    }
+    return lane;
+  }
+
+  private addTask(i: number): void {
+    const task = this.trace.tasks[i];
+    const key = functionKey(task.fn);
+    let fn = this.functionIndex.get(key);
+    if (fn === undefined) {
+      fn = this.functions.push(task.fn) - 1;
+      this.functionIndex.set(key, fn);
+    }
+    this.laneFor(task.pid).tasks.push(task.startNs, task.endNs, i, fn * 2 + (task.ok ? 0 : 1));
+  }
+
+  private addWait(i: number): void {
+    const wait = this.trace.waits[i];
+    this.laneFor(wait.pid).waits.push(wait.startNs, wait.endNs, i, 0);
+  }
+
+  private addManagerCall(i: number): void {
+    const call = this.trace.managerCalls[i];
+    this.laneFor(call.pid).waits.push(call.startNs, call.endNs, -1 - i, 1);
+  }
+}
+
+/** When a message left the channel: read off the pipe, or the get() call if that is all we saw. */
+export function receivedAt(m: Message): number | null {
+  return m.recvNs ?? m.getNs;
+}
+
+function unknownProcess(pid: number): Trace['processes'][number] {
+  return {
+    pid,
+    ppid: null,
+    parentPid: null,
+    name: `pid ${pid}`,
+    role: 'process',
+    startMethod: null,
+    daemon: false,
+    target: null,
+    createdNs: null,
+    startNs: null,
+    runBeginNs: null,
+    runEndNs: null,
+    exitNs: null,
+    exitCode: null,
+    exception: null,
+    connection: 'never',
+    threads: [],
+  };
+}
