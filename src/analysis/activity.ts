@@ -1,0 +1,94 @@
+/**
+ * What each process was doing, as merged interval lists: its lifetime, when it did work (busy), and
+ * its blocked time by kind. The shared input of the scaling figures, the time breakdown and the findings.
+ */
+import type { ProcessInfo, TaskSpan, Trace, WaitKind, WaitSpan } from '../model/trace';
+import { type Interval, subtract, union } from './intervals';
+import { groupBy } from './util';
+
+export type WaitCategory = 'contention' | 'join' | 'starved';
+
+const WAIT_CATEGORY: Record<WaitKind, WaitCategory> = {
+  'queue-put': 'contention',
+  'pipe-send': 'contention',
+  lock: 'contention',
+  semaphore: 'contention',
+  condition: 'contention',
+  event: 'contention',
+  barrier: 'contention',
+  join: 'join',
+  result: 'join',
+  'queue-join': 'join',
+  'queue-get': 'starved',
+  'pipe-recv': 'starved',
+};
+
+export function waitCategory(kind: WaitKind): WaitCategory {
+  return WAIT_CATEGORY[kind];
+}
+
+export interface ProcessActivity {
+  process: ProcessInfo;
+  /** Counted among the workers (not the main process, a manager or a helper). */
+  isWorker: boolean;
+  /** Counted in the parallelism (managers and helpers serve others; their time is not work). */
+  doesWork: boolean;
+  lifetime: Interval;
+  /** The process body ran: from runBegin (or connect, for the main process) to runEnd / exit. */
+  run: Interval;
+  /** createdNs..runBeginNs: interpreter start-up, imports, unpickling the process object. */
+  startup: Interval[];
+  tasks: TaskSpan[];
+  /** Task execution, or for a process without tasks its run time minus its main thread's waits. */
+  busy: Interval[];
+  /** Main-thread waits of this process. */
+  waits: WaitSpan[];
+}
+
+function firstNumber(...values: (number | null)[]): number | null {
+  for (const v of values) if (v !== null) return v;
+  return null;
+}
+
+export function processActivities(trace: Trace): ProcessActivity[] {
+  const wallNs = trace.meta.wallNs;
+  const tasksByPid = groupBy(trace.tasks, (t) => t.pid);
+  const waitsByPid = groupBy(
+    trace.waits.filter((w) => w.tid === w.pid),
+    (w) => w.pid,
+  );
+  return trace.processes.map((process) => {
+    const isMain = process.role === 'main';
+    const tasks = (tasksByPid.get(process.pid) ?? []).sort((a, b) => a.startNs - b.startNs);
+    const waits = (waitsByPid.get(process.pid) ?? []).sort((a, b) => a.startNs - b.startNs);
+    const begin = isMain
+      ? 0
+      : (firstNumber(process.createdNs, process.startNs, process.runBeginNs) ?? 0);
+    const end = Math.min(wallNs, firstNumber(process.exitNs, process.runEndNs) ?? wallNs);
+    const lifetime = { startNs: begin, endNs: Math.max(begin, end) };
+    const runBegin = firstNumber(process.runBeginNs, process.startNs) ?? begin;
+    const runEnd = Math.min(
+      lifetime.endNs,
+      firstNumber(process.runEndNs, process.exitNs) ?? wallNs,
+    );
+    const run = { startNs: runBegin, endNs: Math.max(runBegin, runEnd) };
+    const startup = union([{ startNs: begin, endNs: Math.min(runBegin, lifetime.endNs) }]);
+    const doesWork = process.role !== 'manager' && process.role !== 'helper';
+    const busy = !doesWork
+      ? []
+      : tasks.length > 0
+        ? union(tasks)
+        : subtract(union([run]), union(waits));
+    return {
+      process,
+      isWorker: doesWork && !isMain,
+      doesWork,
+      lifetime,
+      run,
+      startup,
+      tasks,
+      busy,
+      waits,
+    };
+  });
+}

@@ -1,0 +1,121 @@
+/**
+ * Where each process's time went, in exclusive categories that add up to its lifetime. Overlaps are
+ * resolved by priority: start-up, then work, then blocked waits, then IPC; what is left is idle.
+ */
+import { parallelismSeries } from '../model/cores';
+import type { CoreSample, Trace } from '../model/trace';
+import { type ProcessActivity, waitCategory } from './activity';
+import { type Interval, intersect, longest, subtract, totalNs, union } from './intervals';
+import type { BreakdownCategory, CategoryTime, ProcessBreakdown, TimeRange } from './types';
+
+const MAX_INTERVALS = 200;
+/** A sampling bucket counts as "runnable" when a thread waited for a core this share of it or more. */
+const RUNNABLE_MIN_SHARE = 0.05;
+
+/**
+ * Gaps between a worker's tasks, split at the next task's submit time: before it the worker had
+ * nothing to do (starved); after it the task was waiting on the pipe, the (un)pickling and the result
+ * hand-off (IPC). A gap with an unknown submit time counts as IPC.
+ */
+function taskGaps(activity: ProcessActivity): { starved: Interval[]; ipc: Interval[] } {
+  const starved: Interval[] = [];
+  const ipc: Interval[] = [];
+  let previousEnd = activity.run.startNs;
+  for (const task of activity.tasks) {
+    if (task.startNs > previousEnd) {
+      const submit = task.submitNs ?? previousEnd;
+      const split = Math.min(task.startNs, Math.max(previousEnd, submit));
+      starved.push({ startNs: previousEnd, endNs: split });
+      ipc.push({ startNs: split, endNs: task.startNs });
+    }
+    previousEnd = Math.max(previousEnd, task.endNs);
+  }
+  return { starved: union(starved), ipc: union(ipc) };
+}
+
+/** Buckets of the run in which this process's threads waited for a core, and the total wait. */
+function runnableTime(
+  samples: CoreSample[] | undefined,
+  trace: Trace,
+): { ns: number; intervals: Interval[] } {
+  if (!samples || !trace.cores.available) return { ns: 0, intervals: [] };
+  let ns = 0;
+  const intervals: Interval[] = [];
+  for (const bucket of parallelismSeries({ ...trace.cores, samples }, trace.meta.wallNs)) {
+    const span = bucket.endNs - bucket.startNs;
+    ns += bucket.runnable * span;
+    if (bucket.runnable >= RUNNABLE_MIN_SHARE) intervals.push(bucket);
+  }
+  return { ns, intervals: union(intervals) };
+}
+
+function categoryTime(ns: number, intervals: Interval[], pid: number): CategoryTime {
+  const ranges: TimeRange[] = longest(intervals, MAX_INTERVALS).map((i) => ({
+    startNs: i.startNs,
+    endNs: i.endNs,
+    pid,
+  }));
+  return { ns, intervals: ranges.sort((a, b) => a.startNs - b.startNs) };
+}
+
+export function processBreakdowns(
+  trace: Trace,
+  activities: readonly ProcessActivity[],
+): ProcessBreakdown[] {
+  const samplesByPid = new Map<number, CoreSample[]>();
+  for (const s of trace.cores.samples) {
+    const list = samplesByPid.get(s.pid);
+    if (list) list.push(s);
+    else samplesByPid.set(s.pid, [s]);
+  }
+  const sent = new Map<number, number>();
+  const received = new Map<number, number>();
+  for (const m of trace.messages) {
+    sent.set(m.sendPid, (sent.get(m.sendPid) ?? 0) + (m.bytes ?? 0));
+    if (m.recvPid !== null)
+      received.set(m.recvPid, (received.get(m.recvPid) ?? 0) + (m.bytes ?? 0));
+  }
+
+  return activities.map((activity) => {
+    const { pid } = activity.process;
+    const life = [activity.lifetime];
+    const byWait: Record<'contention' | 'join' | 'starved', Interval[]> = {
+      contention: [],
+      join: [],
+      starved: [],
+    };
+    for (const w of activity.waits) byWait[waitCategory(w.kind)].push(w);
+    const gaps = activity.tasks.length > 0 ? taskGaps(activity) : { starved: [], ipc: [] };
+    const ordered: [BreakdownCategory, Interval[]][] = [
+      ['startup', activity.startup],
+      ['running', activity.busy],
+      ['contention', union(byWait.contention)],
+      ['join', union(byWait.join)],
+      ['starved', union([...byWait.starved, ...gaps.starved])],
+      ['ipc', gaps.ipc],
+    ];
+    const categories = {} as Record<BreakdownCategory, CategoryTime>;
+    let claimed: Interval[] = [];
+    for (const [category, intervals] of ordered) {
+      const own = subtract(intersect(intervals, life), claimed);
+      categories[category] = categoryTime(totalNs(own), own, pid);
+      claimed = union([...claimed, ...own]);
+    }
+    const idle = subtract(life, claimed);
+    categories.idle = categoryTime(totalNs(idle), idle, pid);
+    // Waiting for a core happens while "working": carve it out of running so the total still adds up.
+    const runnable = runnableTime(samplesByPid.get(pid), trace);
+    const runnableNs = Math.min(runnable.ns, categories.running.ns);
+    categories.running.ns -= runnableNs;
+    categories.runnable = categoryTime(runnableNs, runnable.intervals, pid);
+    return {
+      pid,
+      name: activity.process.name,
+      role: activity.process.role,
+      lifetimeNs: activity.lifetime.endNs - activity.lifetime.startNs,
+      categories,
+      bytesSent: sent.get(pid) ?? 0,
+      bytesReceived: received.get(pid) ?? 0,
+    };
+  });
+}

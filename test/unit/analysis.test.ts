@@ -1,0 +1,279 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { diagnose } from '../../src/analysis/diagnose';
+import { formatDiagnosis } from '../../src/analysis/format';
+import { intersect, subtract, union, whereConcurrency } from '../../src/analysis/intervals';
+import { BREAKDOWN_CATEGORIES } from '../../src/analysis/types';
+import type { Trace } from '../../src/model/trace';
+import { fn, makeTrace, MS, proc, task, wait } from './analysis-trace';
+
+const work = fn('work', 12);
+
+/** Main waits for results 2..98 ms; two workers each run eight 10 ms tasks back to back. */
+function balancedPool(): Trace {
+  const tasks = [];
+  for (const pid of [201, 202]) {
+    for (let i = 0; i < 8; i++) tasks.push(task(pid, 10 + i * 10, 20 + i * 10, work));
+  }
+  return makeTrace(100, {
+    processes: [
+      proc(100, 'main', 0, 100),
+      proc(201, 'pool-worker', 1, 99),
+      proc(202, 'pool-worker', 1, 99),
+    ],
+    tasks,
+    waits: [wait(100, 'result', 2, 98)],
+  });
+}
+
+/**
+ * The scaling figures again, the slow way: step through time in 10 us and ask every process whether
+ * it was working then, straight from the raw tasks, run times and waits.
+ */
+function figuresByStepping(trace: Trace) {
+  const step = 0.01 * MS;
+  let busyNs = 0;
+  let serialNs = 0;
+  for (let t = step / 2; t < trace.meta.wallNs; t += step) {
+    let working = 0;
+    for (const p of trace.processes) {
+      const tasks = trace.tasks.filter((k) => k.pid === p.pid);
+      const inTask = tasks.some((k) => k.startNs <= t && t < k.endNs);
+      const begin = p.runBeginNs ?? p.startNs ?? 0;
+      const end = p.runEndNs ?? p.exitNs ?? trace.meta.wallNs;
+      const waiting = trace.waits.some((w) => w.pid === p.pid && w.startNs <= t && t < w.endNs);
+      if (tasks.length > 0 ? inTask : begin <= t && t < end && !waiting) working++;
+    }
+    busyNs += working * step;
+    if (working <= 1) serialNs += step;
+  }
+  return { parallelism: busyNs / trace.meta.wallNs, serialFraction: serialNs / trace.meta.wallNs };
+}
+
+test('interval set operations', () => {
+  const a = union([
+    { startNs: 5, endNs: 10 },
+    { startNs: 0, endNs: 3 },
+    { startNs: 2, endNs: 4 },
+  ]);
+  assert.deepEqual(a, [
+    { startNs: 0, endNs: 4 },
+    { startNs: 5, endNs: 10 },
+  ]);
+  const b = [{ startNs: 3, endNs: 6 }];
+  assert.deepEqual(subtract(a, b), [
+    { startNs: 0, endNs: 3 },
+    { startNs: 6, endNs: 10 },
+  ]);
+  assert.deepEqual(intersect(a, b), [
+    { startNs: 3, endNs: 4 },
+    { startNs: 5, endNs: 6 },
+  ]);
+  const two = whereConcurrency([a, b], 0, 10, (n) => n >= 2);
+  assert.deepEqual(two, intersect(a, b));
+});
+
+test('scaling figures agree with a step-by-step count over the raw events', () => {
+  const trace = balancedPool();
+  const d = diagnose(trace);
+  const expected = figuresByStepping(trace);
+  assert.ok(
+    Math.abs(d.scaling.parallelism - expected.parallelism) < 0.01,
+    `${d.scaling.parallelism}`,
+  );
+  assert.ok(Math.abs(d.scaling.serialFraction - expected.serialFraction) < 0.01);
+  assert.equal(d.scaling.workers, 2);
+  assert.ok(Math.abs(d.scaling.efficiency - expected.parallelism / 2) < 0.01);
+  assert.ok(Math.abs(d.scaling.speedup - 1.64) < 1e-9, `speedup ${d.scaling.speedup}`);
+  // Already at the core count: twice the workers cannot help.
+  assert.ok(Math.abs(d.scaling.amdahl2x.wallNs - trace.meta.wallNs) < 1);
+  assert.equal(d.findings.length, 0, formatDiagnosis(d));
+  const worst = d.scaling.worstWindows[0];
+  assert.ok(worst.endNs <= 12 * MS || worst.startNs >= 88 * MS, `worst window ${worst.startNs}`);
+});
+
+test('Amdahl projection scales the parallel part when cores are left', () => {
+  const trace = balancedPool();
+  trace.meta.hostCpuCount = 8;
+  trace.cores.cpuCount = 8;
+  const s = diagnose(trace).scaling;
+  const expectedWall = 100 * MS * (s.serialFraction + (1 - s.serialFraction) / 2);
+  assert.ok(Math.abs(s.amdahl2x.wallNs - expectedWall) < 1);
+  assert.equal(s.amdahl2x.workers, 4);
+});
+
+test('each process breakdown adds up to its lifetime', () => {
+  const d = diagnose(balancedPool());
+  for (const p of d.processes) {
+    const sum = BREAKDOWN_CATEGORIES.reduce((s, c) => s + p.categories[c].ns, 0);
+    assert.ok(Math.abs(sum - p.lifetimeNs) < 1, `${p.pid}: ${sum} vs ${p.lifetimeNs}`);
+  }
+  const main = d.processes.find((p) => p.pid === 100)!;
+  assert.equal(main.categories.join.ns, 96 * MS);
+  const worker = d.processes.find((p) => p.pid === 201)!;
+  assert.equal(worker.categories.running.ns, 80 * MS);
+  // Its first task was already submitted when it started: waiting on the pipe, not starved.
+  assert.equal(worker.categories.ipc.ns, 9 * MS);
+  assert.equal(worker.categories.idle.ns, 9 * MS);
+});
+
+test('tiny tasks with big gaps: small-tasks first, with a chunksize and the function location', () => {
+  const tiny = fn('square', 7);
+  const tasks = [];
+  for (const pid of [201, 202]) {
+    for (let i = 0; i < 90; i++) tasks.push(task(pid, 5 + i, 5.1 + i, tiny));
+  }
+  const trace = makeTrace(100, {
+    processes: [
+      proc(100, 'main', 0, 100),
+      proc(201, 'pool-worker', 1, 99),
+      proc(202, 'pool-worker', 1, 99),
+    ],
+    tasks,
+    waits: [wait(100, 'result', 2, 98)],
+  });
+  const d = diagnose(trace);
+  const first = d.findings[0];
+  assert.equal(first.kind, 'small-tasks', formatDiagnosis(d));
+  assert.deepEqual(first.location, tiny);
+  // 0.9 ms overhead per 0.1 ms item: 90 items per task keep overhead at 10 %; 180 items, 2 workers.
+  assert.match(first.fix, /chunksize=90\b/);
+  assert.match(first.fix, /default for 180 items on 2 workers would be 23/);
+});
+
+test('a straggler task: load imbalance with the join tail', () => {
+  const trace = makeTrace(100, {
+    processes: [
+      proc(100, 'main', 0, 100),
+      proc(201, 'pool-worker', 1, 99),
+      proc(202, 'pool-worker', 1, 99),
+    ],
+    tasks: [
+      task(201, 5, 15, work),
+      task(202, 5, 15, work),
+      task(201, 15, 25, work),
+      task(202, 15, 95, work),
+    ],
+    waits: [wait(100, 'result', 2, 98)],
+  });
+  const d = diagnose(trace);
+  assert.equal(d.findings[0].kind, 'load-imbalance', formatDiagnosis(d));
+  assert.deepEqual(d.findings[0].location, work);
+  assert.ok(d.findings[0].ranges.some((r) => r.pid === 201 && r.startNs === 25 * MS));
+});
+
+test('consumers blocked on an empty queue: producer-bound, located at the producer', () => {
+  const consume = fn('consume', 20);
+  const produce = fn('produce', 30);
+  const trace = makeTrace(100, {
+    processes: [
+      proc(100, 'main', 0, 100),
+      proc(201, 'process', 1, 99, { target: produce }),
+      proc(202, 'process', 1, 99, { target: consume }),
+      proc(203, 'process', 1, 99, { target: consume }),
+    ],
+    channels: [
+      { id: 'q1', kind: 'queue', label: 'Queue#1', createdPid: 100, createdNs: 0, createdAt: null },
+    ],
+    messages: Array.from({ length: 9 }, (_, i) => ({
+      id: i,
+      channel: 'q1',
+      bytes: 10,
+      sendPid: 201,
+      sendTid: 201,
+      putNs: (10 + i * 10) * MS,
+      sendNs: (10 + i * 10) * MS,
+      recvPid: 202 + (i % 2),
+      recvTid: 202 + (i % 2),
+      getNs: (10 + i * 10 - 9) * MS,
+      recvNs: (10 + i * 10) * MS,
+    })),
+    waits: [
+      wait(100, 'join', 2, 98),
+      ...Array.from({ length: 9 }, (_, i) =>
+        wait(202 + (i % 2), 'queue-get', 1 + i * 10, 10 + i * 10, 'q1'),
+      ),
+    ],
+  });
+  const d = diagnose(trace);
+  assert.equal(d.findings[0].kind, 'producer-bound', formatDiagnosis(d));
+  assert.deepEqual(d.findings[0].location, produce);
+});
+
+test('processes queueing on one lock: lock contention at their function', () => {
+  const add = fn('add_up', 40);
+  const trace = makeTrace(100, {
+    processes: [
+      proc(100, 'main', 0, 100),
+      proc(201, 'process', 1, 99, { target: add }),
+      proc(202, 'process', 1, 99, { target: add }),
+    ],
+    waits: [
+      wait(100, 'join', 2, 98),
+      ...Array.from({ length: 40 }, (_, i) =>
+        wait(201 + (i % 2), 'lock', 2 + i * 2, 3.5 + i * 2, 'lock:Value#1'),
+      ),
+    ],
+  });
+  const d = diagnose(trace);
+  assert.equal(d.findings[0].kind, 'lock-contention', formatDiagnosis(d));
+  assert.deepEqual(d.findings[0].location, add);
+  assert.match(d.findings[0].title, /Value#1/);
+});
+
+test('the parent computing alone before the pool: serial section in the parent', () => {
+  const trace = balancedPool();
+  trace.waits = [wait(100, 'result', 60, 98)];
+  trace.tasks = trace.tasks.filter((t) => t.startNs >= 60 * MS);
+  const d = diagnose(trace);
+  assert.equal(d.findings[0].kind, 'serial-parent', formatDiagnosis(d));
+  assert.equal(d.findings[0].location?.file, '/tmp/app.py');
+  assert.ok(d.scaling.serialFraction > 0.55);
+});
+
+test('spawned workers that start slowly and work briefly: start-up cost', () => {
+  const job = fn('job', 50);
+  const spawned = (pid: number) =>
+    proc(pid, 'process', 0, 100, { startMethod: 'spawn', target: job, runBeginNs: 80 * MS });
+  const trace = makeTrace(100, {
+    processes: [proc(100, 'main', 0, 100), spawned(201), spawned(202)],
+    waits: [wait(100, 'join', 1, 99)],
+  });
+  trace.processes[1].runEndNs = 95 * MS;
+  trace.processes[2].runEndNs = 95 * MS;
+  const d = diagnose(trace);
+  assert.equal(d.findings[0].kind, 'startup-cost', formatDiagnosis(d));
+  assert.deepEqual(d.findings[0].location, job);
+  const worker = d.processes.find((p) => p.pid === 201)!;
+  assert.equal(worker.categories.startup.ns, 80 * MS);
+});
+
+test('four busy workers on two cores waiting for a core: oversubscription', () => {
+  const trace = balancedPool();
+  const samples = [];
+  trace.processes = [proc(100, 'main', 0, 100)];
+  for (const pid of [201, 202, 203, 204]) {
+    trace.processes.push(proc(pid, 'pool-worker', 1, 99));
+    // Each runs half of the time and waits for a core the other half.
+    for (let t = 0; t <= 100; t += 10) {
+      const st = (t * MS) / 2;
+      samples.push({ ts: t * MS, pid, tid: pid, cpu: pid % 2, state: 'R', runNs: st, waitNs: st });
+    }
+  }
+  trace.tasks = [201, 202, 203, 204].map((pid) => task(pid, 5, 95, work));
+  trace.cores = { available: true, reason: null, cpuCount: 2, intervalMs: 10, samples };
+  const d = diagnose(trace);
+  assert.equal(d.findings[0].kind, 'oversubscription', formatDiagnosis(d));
+  assert.equal(d.scaling.workers, 4);
+  const worker = d.processes.find((p) => p.pid === 201)!;
+  assert.ok(Math.abs(worker.categories.runnable.ns - 50 * MS) < 1);
+  assert.ok(d.scaling.cpuParallelism !== null && Math.abs(d.scaling.cpuParallelism - 2) < 1e-9);
+});
+
+test('the text rendering shows figures, findings with fixes and the per-process time', () => {
+  const text = formatDiagnosis(diagnose(balancedPool()));
+  assert.match(text, /achieved parallelism 1\.6\d/);
+  assert.match(text, /serial fraction/);
+  assert.match(text, /Worker-201 \(pid 201, pool-worker/);
+  assert.match(text, /none: no problem/);
+});
