@@ -1,0 +1,255 @@
+"""Channels: Pipe, Queue, JoinableQueue, SimpleQueue, and every message through them.
+
+Bytes and times on the pipe come from `Connection._send_bytes` / `_recv_bytes` (one `send` / `recv`
+event each, keyed by the inode of the pipe end). A Queue's feeder thread writes later than `put()`:
+the k-th write of a queue in a process takes the time of the k-th put in that process.
+
+Channel ids: the name of the queue's reader lock semaphore (shared by spawn/forkserver children),
+or an id of ours kept on the object when there is no name (fork children inherit it).
+"""
+import os
+from collections import deque
+
+from .core import S, emit, flush_if_stale, next_id, now, tid
+from .patching import user_frame, wraps
+from .sync_hooks import lock_id, tag_lock
+
+# A get() that took longer than this blocked on an empty queue (or on other readers).
+QUEUE_WAIT_NS = 100_000
+
+_LABELS = {
+    'queue': 'Queue',
+    'joinable-queue': 'JoinableQueue',
+    'simple-queue': 'SimpleQueue',
+    'pipe': 'Pipe',
+    'pool-tasks': 'Pool tasks',
+    'pool-results': 'Pool results',
+    'executor-calls': 'Executor calls',
+    'executor-results': 'Executor results',
+}
+
+
+def inode(conn):
+    """The inode of a connection's fd, cached on the object (its pickled form never includes it)."""
+    d = conn.__dict__
+    ino = d.get('_pp_ino')
+    if ino is None:
+        try:
+            ino = d['_pp_ino'] = os.fstat(conn.fileno()).st_ino
+        except (OSError, ValueError):
+            return None
+    return ino
+
+
+def channel_id(queue):
+    """The id every process computes alike for a queue (see module docstring)."""
+    return lock_id(queue._rlock)
+
+
+def emit_chan(chan_id, kind, ino_a, ino_b, where):
+    label = _LABELS[kind]
+    if where[2]:
+        label = '%s %s:%s' % (label, os.path.basename(where[2]), where[3])
+    emit(('chan', now(), tid(), chan_id, kind, label, ino_a, ino_b) + where)
+
+
+def patch_connection(connection):
+    conn_cls = connection.Connection
+    conn_cls._send_bytes = _wrap_send_bytes(conn_cls._send_bytes)
+    conn_cls._recv_bytes = _wrap_recv_bytes(conn_cls._recv_bytes)
+    connection.Pipe = _wrap_pipe(connection.Pipe)
+
+
+def _wrap_send_bytes(original):
+    @wraps(original)
+    def _send_bytes(self, buf):
+        if not S.on:
+            return original(self, buf)
+        ts = now()
+        result = original(self, buf)
+        end = now()
+        d = self.__dict__
+        ino = d.get('_pp_ino') or inode(self)
+        put_ts = ts
+        puts = d.get('_pp_puts')
+        if puts is not None and puts[0] == S.pid and puts[1]:
+            put_ts = puts[1].popleft()
+        size = S.last_send = len(buf)
+        emit(('send', ts, tid(), end, ino, size, put_ts, d.get('_pp_chan')))
+        return result
+
+    return _send_bytes
+
+
+def _wrap_recv_bytes(original):
+    @wraps(original)
+    def _recv_bytes(self, maxsize=None):
+        if not S.on:
+            return original(self, maxsize)
+        ts = now()
+        result = original(self, maxsize)
+        end = now()
+        d = self.__dict__
+        ino = d.get('_pp_ino') or inode(self)
+        size = S.last_recv = result.tell() if result is not None else None
+        emit(('recv', ts, tid(), end, ino, size, d.get('_pp_get') or ts, d.get('_pp_chan')))
+        return result
+
+    return _recv_bytes
+
+
+def _wrap_pipe(original):
+    @wraps(original)
+    def Pipe(duplex=True):
+        a, b = original(duplex)
+        if S.on and not S.in_chan:
+            chan = next_id()
+            a._pp_chan = b._pp_chan = chan
+            emit_chan(chan, 'pipe', inode(a), inode(b), user_frame())
+        return a, b
+
+    return Pipe
+
+
+def _tag(queue, kind):
+    """Labels a queue's connections and locks in this process; returns its channel id."""
+    chan = channel_id(queue)
+    queue._reader._pp_chan = queue._writer._pp_chan = chan
+    tag_lock(queue._rlock, None, chan)  # contention on it is part of the get() wait
+    sem = getattr(queue, '_sem', None)
+    if sem is not None:
+        tag_lock(sem, 'queue-put', chan)
+    return chan
+
+
+def _wrap_init(original, default_kind):
+    @wraps(original)
+    def __init__(self, *args, **kwargs):
+        if not S.on:
+            return original(self, *args, **kwargs)
+        kind = S.pending_kinds.pop(0) if S.pending_kinds else default_kind(self)
+        S.in_chan += 1
+        try:
+            original(self, *args, **kwargs)
+        finally:
+            S.in_chan -= 1
+        chan = _tag(self, kind)
+        emit_chan(chan, kind, inode(self._reader), inode(self._writer), user_frame())
+
+    return __init__
+
+
+def _wrap_setstate(original):
+    @wraps(original)
+    def __setstate__(self, state):
+        original(self, state)
+        if S.on:
+            _tag(self, None)
+
+    return __setstate__
+
+
+def _wrap_put(original):
+    @wraps(original)
+    def put(self, obj, block=True, timeout=None):
+        if not S.on:
+            return original(self, obj, block, timeout)
+        ts = now()
+        d = self._writer.__dict__
+        puts = d.get('_pp_puts')
+        if puts is None or puts[0] != S.pid:
+            puts = d['_pp_puts'] = (S.pid, deque())
+        puts[1].append(ts)
+        try:
+            return original(self, obj, block, timeout)
+        except BaseException:
+            try:
+                puts[1].remove(ts)
+            except ValueError:
+                pass
+            raise
+
+    return put
+
+
+def _traced_get(original, self, *args):
+    """Runs a get(): records its start for the recv event and, if it blocked, a wait."""
+    ts = now()
+    flush_if_stale(ts)
+    reader = self._reader
+    reader._pp_get = ts
+    ok = False
+    try:
+        result = original(self, *args)
+        ok = True
+        return result
+    finally:
+        reader._pp_get = None
+        end = now()
+        if end - ts > QUEUE_WAIT_NS and S.on:
+            chan = reader.__dict__.get('_pp_chan')
+            emit(('wait', ts, tid(), end, 'queue-get', chan, None, ok))
+
+
+def _wrap_get(original):
+    @wraps(original)
+    def get(self, block=True, timeout=None):
+        if not S.on:
+            return original(self, block, timeout)
+        return _traced_get(original, self, block, timeout)
+
+    return get
+
+
+def _wrap_simple_get(original):
+    @wraps(original)
+    def get(self):
+        if not S.on:
+            return original(self)
+        return _traced_get(original, self)
+
+    return get
+
+
+def _wrap_task_done(original):
+    @wraps(original)
+    def task_done(self):
+        result = original(self)
+        if S.on:
+            emit(('taskdone', now(), tid(), self._reader.__dict__.get('_pp_chan')))
+        return result
+
+    return task_done
+
+
+def _wrap_queue_join(original):
+    @wraps(original)
+    def join(self):
+        if not S.on:
+            return original(self)
+        ts = now()
+        flush_if_stale(ts)
+        self._cond._pp_kind = None  # its condition wait is this queue-join wait
+        original(self)
+        chan = self._reader.__dict__.get('_pp_chan')
+        emit(('wait', ts, tid(), now(), 'queue-join', chan, None, True))
+
+    return join
+
+
+def patch_queues(queues):
+    def queue_kind(queue):
+        return 'joinable-queue' if isinstance(queue, queues.JoinableQueue) else 'queue'
+
+    q = queues.Queue
+    q.__init__ = _wrap_init(q.__init__, queue_kind)
+    q.__setstate__ = _wrap_setstate(q.__setstate__)
+    q.put = _wrap_put(q.put)
+    q.get = _wrap_get(q.get)
+    jq = queues.JoinableQueue
+    jq.task_done = _wrap_task_done(jq.task_done)
+    jq.join = _wrap_queue_join(jq.join)
+    sq = queues.SimpleQueue
+    sq.__init__ = _wrap_init(sq.__init__, lambda queue: 'simple-queue')
+    sq.__setstate__ = _wrap_setstate(sq.__setstate__)
+    sq.get = _wrap_simple_get(sq.get)

@@ -1,0 +1,274 @@
+"""Per-process event buffer and transport (docs/wire-protocol.md).
+
+Events are tuples appended to one module-level list and sent as a JSON array per batch: when 512 are
+buffered, when the oldest is 20 ms old (checked at each emit), at lifecycle points, before fork, at
+exit. No thread is ever started. Any transport error turns tracing off for this process silently.
+"""
+import os
+import sys
+from time import perf_counter_ns as now
+
+from _thread import allocate_lock, get_native_id
+
+FLUSH_EVENTS = 512
+FLUSH_AGE_NS = 20_000_000
+# Before a call that may block, buffered events older than this are sent first.
+IDLE_FLUSH_NS = 2_000_000
+MAX_FRAME = 4 * 1024 * 1024
+MAX_TEXT = 2000
+
+
+class State:
+    """Everything about this process that a fork child must reset."""
+
+    on = False
+    closed = False
+    main = False
+    pid = 0
+    role = 'process'
+    method = None
+    name = None
+    mp_parent = None
+    is_forkserver = False
+    hello_sent = False
+    sock = None
+    lost = 0
+    last_recv = None
+    last_send = None
+    counter = 0
+    # Channel kinds to give the next mp queues created (Pool / executor internals).
+    pending_kinds = []
+    # > 0 while a queue is being built: its internal Pipe is not a channel of its own.
+    in_chan = 0
+
+
+S = State()
+buf = []
+seen_tids = set()
+_lock = allocate_lock()
+_socket_path = None
+_secret = None
+
+
+def configure(socket_path, secret, main, role, method):
+    global _socket_path, _secret
+    _socket_path, _secret = socket_path, secret
+    S.main, S.role, S.method = main, role, method
+    S.pid = os.getpid()
+    S.on = True
+
+
+def next_id():
+    S.counter += 1
+    return '%d:%d' % (S.pid, S.counter)
+
+
+def tid():
+    t = get_native_id()
+    if t not in seen_tids:
+        _note_thread(t)
+    return t
+
+
+def _note_thread(t):
+    seen_tids.add(t)
+    threading = sys.modules.get('threading')
+    name = threading.current_thread().name if threading else 'MainThread'
+    buf.append(('thread', now(), t, name))
+
+
+def emit(ev):
+    """Buffers one event; flushes on count or age."""
+    b = buf
+    b.append(ev)
+    try:
+        if len(b) >= FLUSH_EVENTS or ev[1] - b[0][1] > FLUSH_AGE_NS:
+            flush()
+    except IndexError:  # another thread flushed meanwhile
+        pass
+
+
+def emit_now(ev):
+    """Lifecycle events are sent at once."""
+    buf.append(ev)
+    flush()
+
+
+def flush_if_stale(ts):
+    """Called before a call that may block, so a process that then idles or is killed has sent its
+    events."""
+    b = buf
+    try:
+        if b and ts - b[0][1] > IDLE_FLUSH_NS:
+            flush()
+    except IndexError:
+        pass
+
+
+def flush(wait=False):
+    if not S.on:
+        del buf[:]
+        return
+    if not _lock.acquire(wait):
+        return  # another thread of this process is sending
+    try:
+        n = len(buf)
+        if n == 0 and S.hello_sent:
+            return
+        batch = buf[:n]
+        del buf[:n]
+        if S.sock is None:
+            _connect()
+        if batch:
+            _send_batch(batch)
+    except Exception:
+        _disable(len(buf))
+    finally:
+        _lock.release()
+
+
+def _send_batch(batch):
+    import json
+
+    if S.lost:
+        batch.append(('lost', now(), get_native_id(), S.lost))
+        S.lost = 0
+    data = json.dumps(batch, separators=(',', ':')).encode()
+    if len(data) > MAX_FRAME:
+        S.lost += len(batch)
+        return
+    S.sock.sendall(len(data).to_bytes(4, 'big') + data)
+
+
+def _connect():
+    import socket
+
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(10)
+    try:
+        sock.connect(_socket_path)
+        S.sock = sock
+        _send_frame(hello())
+    except Exception:
+        S.sock = None
+        sock.close()
+        raise
+    S.hello_sent = True
+
+
+def _send_frame(obj):
+    import json
+
+    data = json.dumps(obj, separators=(',', ':')).encode()
+    S.sock.sendall(len(data).to_bytes(4, 'big') + data)
+
+
+def hello():
+    mp_process = sys.modules.get('multiprocessing.process')
+    name = S.name
+    if name is None:
+        name = mp_process.current_process().name if mp_process else 'MainProcess'
+    method = S.method
+    if S.main:
+        method = main_start_method()
+    return {
+        't': 'hello',
+        'v': 1,
+        'secret': _secret,
+        'pid': os.getpid(),
+        'ppid': os.getppid(),
+        'mpParentPid': S.mp_parent,
+        'name': name,
+        'role': S.role,
+        'startMethod': method,
+        'python': '%d.%d.%d' % sys.version_info[:3],
+        'executable': sys.executable,
+        'platform': sys.platform,
+        'clockNs': now(),
+        'main': S.main,
+    }
+
+
+def main_start_method():
+    """The default context's start method, without fixing it as get_start_method() would."""
+    context = sys.modules.get('multiprocessing.context')
+    if context is None:
+        return os.environ.get('PARALLEL_PROFILER_START_METHOD') or None
+    default = context._default_context
+    chosen = default._actual_context or default._default_context
+    return getattr(chosen, '_name', None)
+
+
+def set_role(role):
+    if role == S.role:
+        return
+    S.role = role
+    if S.hello_sent:
+        buf.append(('role', now(), tid(), role))
+
+
+def _disable(pending):
+    S.on = False
+    S.lost += pending
+    del buf[:]
+    sock, S.sock = S.sock, None
+    if sock is not None:
+        try:
+            sock.close()
+        except Exception:
+            pass
+
+
+def finish():
+    """Last flush and `bye` (atexit, os._exit, end of a forked child)."""
+    if S.closed or not S.on:
+        return
+    S.closed = True
+    flush(wait=True)
+    if not S.on or not _lock.acquire(True):
+        return
+    try:
+        _send_frame({'t': 'bye', 'ts': now()})
+        S.sock.close()
+    except Exception:
+        pass
+    finally:
+        S.sock = None
+        _lock.release()
+
+
+def after_fork_in_child():
+    """A fork child starts with an empty buffer, no connection and its own identity."""
+    global _lock
+    _lock = allocate_lock()
+    del buf[:]
+    seen_tids.clear()
+    sock, S.sock = S.sock, None
+    if sock is not None:
+        try:
+            sock.close()
+        except Exception:
+            pass
+    S.method = 'forkserver' if S.is_forkserver else 'fork'
+    S.is_forkserver = False
+    S.main = False
+    S.pid = os.getpid()
+    S.role = 'process'
+    S.name = None
+    S.mp_parent = None
+    S.hello_sent = False
+    S.closed = False
+    S.lost = 0
+    S.pending_kinds = []
+    S.in_chan = 0
+    S.on = _socket_path is not None
+
+
+def before_fork():
+    if S.on:
+        flush(wait=True)
+
+
+def text(value):
+    s = str(value)
+    return s if len(s) <= MAX_TEXT else s[:MAX_TEXT] + '...'

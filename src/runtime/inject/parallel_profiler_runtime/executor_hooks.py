@@ -1,0 +1,111 @@
+"""concurrent.futures.ProcessPoolExecutor: submit in the owner (job = work id), task per call item
+in the worker. poolId = the channel id of the executor's call queue."""
+import functools
+
+from .channel_hooks import channel_id
+from .core import S, emit, now, tid
+from .patching import exc_info, fn_info, wraps
+from .pool_hooks import Delegate, IdleFlusher
+
+_worker = {'tasks': None}
+
+
+def _unchunk(fn, process_chunk):
+    """executor.map submits partial(_process_chunk, fn, chunk): report the user's fn and items."""
+    if isinstance(fn, functools.partial) and fn.func is process_chunk and len(fn.args) >= 2:
+        return fn.args[0], len(fn.args[1])
+    return fn, 1
+
+
+def patch_executor(process):
+    cls = process.ProcessPoolExecutor
+    process_chunk = process._process_chunk
+    init, submit = cls.__init__, cls.submit
+
+    @wraps(init)
+    def __init__(self, *args, **kwargs):
+        if not S.on:
+            return init(self, *args, **kwargs)
+        S.pending_kinds = ['executor-calls', 'executor-results']
+        S.in_chan += 1  # the executor's internal wake-up Pipe is not a user channel
+        try:
+            init(self, *args, **kwargs)
+        finally:
+            S.pending_kinds = []
+            S.in_chan -= 1
+
+    @wraps(submit)
+    def traced_submit(self, *args, **kwargs):
+        if not S.on:
+            return submit(self, *args, **kwargs)
+        ts = now()
+        work_id = self._queue_count
+        future = submit(self, *args, **kwargs)
+        try:
+            fn, items = _unchunk(args[0] if args else kwargs.get('fn'), process_chunk)
+            pool_id = channel_id(self._call_queue)
+            emit(('submit', ts, tid(), 'executor', pool_id, work_id, None, items) + fn_info(fn))
+        except Exception:
+            pass
+        return future
+
+    cls.__init__, cls.submit = __init__, traced_submit
+    process._process_worker = _wrap_process_worker(process._process_worker, process_chunk)
+    process._sendback_result = _wrap_sendback_result(process._sendback_result)
+
+
+def _wrap_process_worker(original, process_chunk):
+    @wraps(original)
+    def _process_worker(call_queue, *args, **kwargs):
+        if S.on and hasattr(call_queue, '_reader'):
+            tasks = _worker['tasks'] = _ExecutorTasks(call_queue, process_chunk)
+            call_queue = Delegate(call_queue, get=tasks.get)
+        return original(call_queue, *args, **kwargs)
+
+    return _process_worker
+
+
+def _wrap_sendback_result(original):
+    @wraps(original)
+    def _sendback_result(result_queue, work_id, *args, **kwargs):
+        end = now()
+        result = original(result_queue, work_id, *args, **kwargs)
+        tasks = _worker['tasks']
+        if tasks is not None and S.on:
+            try:
+                tasks.done(work_id, end, kwargs.get('exception'))
+            except Exception:
+                pass
+        return result
+
+    return _sendback_result
+
+
+class _ExecutorTasks:
+    def __init__(self, call_queue, process_chunk):
+        self._get = call_queue.get
+        self._pool_id = channel_id(call_queue)
+        self._idle = IdleFlusher(call_queue._reader)
+        self._process_chunk = process_chunk
+        self._current = None
+
+    def get(self, *args, **kwargs):
+        if S.on:
+            self._idle.before_get()
+        item = self._get(*args, **kwargs)
+        self._current = (now(), item, S.last_recv) if item is not None else None
+        return item
+
+    def done(self, work_id, end, exception):
+        current = self._current
+        if current is None or current[1].work_id != work_id:
+            return
+        self._current = None
+        start, item, arg_bytes = current
+        fn, items = _unchunk(item.fn, self._process_chunk)
+        exc_type, message = exc_info(exception)
+        emit(
+            ('task', start, tid(), end, 'executor', self._pool_id, work_id, None, items)
+            + fn_info(fn)
+            + (arg_bytes, S.last_send, exception is None, exc_type, message)
+        )

@@ -1,0 +1,166 @@
+"""multiprocessing.Pool (submit per chunk in the owner, task per chunk in the worker) and Manager
+proxy calls. poolId = the channel id of the pool's task queue, which owner and workers share."""
+from . import core
+from .channel_hooks import channel_id
+from .core import S, buf, emit, now, tid
+from .patching import exc_info, fn_info, wraps
+
+
+class Delegate:
+    """Stands for a queue inside a worker loop, overriding some methods (the loop binds
+    `queue.get` / `queue.put` once and reaches `_reader` / `_writer` too)."""
+
+    def __init__(self, target, **overrides):
+        self._target = target
+        self.__dict__.update(overrides)
+
+    def __getattr__(self, name):
+        return getattr(self._target, name)
+
+
+class IdleFlusher:
+    """A worker flushes before it may block for its next task: Pool workers end by SIGTERM, so
+    whatever is still buffered when they idle is lost. Skipped while more work is already queued."""
+
+    def __init__(self, reader):
+        self._fd = reader.fileno()
+        self._poller = None
+
+    def before_get(self):
+        if not buf:
+            return
+        try:
+            if now() - buf[0][1] > core.IDLE_FLUSH_NS or not self._input_ready():
+                core.flush()
+        except (IndexError, OSError, ValueError):
+            core.flush()
+
+    def _input_ready(self):
+        if self._poller is None:
+            import select
+
+            self._poller = select.poll()
+            self._poller.register(self._fd, select.POLLIN)
+        return bool(self._poller.poll(0))
+
+
+def chunk_of(func, args, mapstar, starmapstar):
+    """The user's function and item count of a Pool task `(job, i, func, args, kwds)`."""
+    if func is mapstar or func is starmapstar:
+        fn, chunk = args[0]
+        return fn, len(chunk)
+    return func, 1
+
+
+def patch_pool(pool):
+    cls = pool.Pool
+    mapstar, starmapstar = pool.mapstar, pool.starmapstar
+    setup_queues = cls._setup_queues
+
+    @wraps(setup_queues)
+    def _setup_queues(self):
+        if S.on:
+            S.pending_kinds = ['pool-tasks', 'pool-results']
+        try:
+            setup_queues(self)
+        finally:
+            S.pending_kinds = []
+
+    handle_tasks = cls.__dict__['_handle_tasks'].__func__
+
+    @wraps(handle_tasks)
+    def _handle_tasks(taskqueue, put, *args):
+        conn = getattr(put, '__self__', None)
+        if S.on and hasattr(conn, '_send_bytes'):  # a process Pool, not a ThreadPool
+            put = _submitting(put, conn.__dict__.get('_pp_chan'), mapstar, starmapstar)
+        return handle_tasks(taskqueue, put, *args)
+
+    cls._setup_queues = _setup_queues
+    cls._handle_tasks = staticmethod(_handle_tasks)
+    pool.worker = _wrap_worker(pool.worker, mapstar, starmapstar)
+
+
+def _submitting(put, pool_id, mapstar, starmapstar):
+    def put_task(task):
+        if task is not None and S.on:
+            try:
+                fn, items = chunk_of(task[2], task[3], mapstar, starmapstar)
+                emit(('submit', now(), tid(), 'pool', pool_id, task[0], task[1], items) + fn_info(fn))
+            except Exception:
+                pass
+        return put(task)
+
+    return put_task
+
+
+def _wrap_worker(original, mapstar, starmapstar):
+    @wraps(original)
+    def worker(inqueue, outqueue, *args, **kwargs):
+        if S.on and hasattr(inqueue, '_reader'):
+            core.set_role('pool-worker')
+            tasks = _WorkerTasks(inqueue, outqueue, mapstar, starmapstar)
+            inqueue = Delegate(inqueue, get=tasks.get)
+            outqueue = Delegate(outqueue, put=tasks.put)
+        return original(inqueue, outqueue, *args, **kwargs)
+
+    return worker
+
+
+class _WorkerTasks:
+    """A task runs from the moment get() returned it to the moment its result is put."""
+
+    def __init__(self, inqueue, outqueue, mapstar, starmapstar):
+        self._get, self._put = inqueue.get, outqueue.put
+        self._stars = (mapstar, starmapstar)
+        self._pool_id = channel_id(inqueue)
+        self._idle = IdleFlusher(inqueue._reader)
+        self._current = None
+
+    def get(self):
+        if S.on:
+            self._idle.before_get()
+        task = self._get()
+        self._current = (now(), task, S.last_recv)
+        return task
+
+    def put(self, item):
+        end = now()
+        result = self._put(item)
+        current, self._current = self._current, None
+        if current is not None and S.on:
+            try:
+                self._emit_task(current, end, item)
+            except Exception:
+                pass
+        return result
+
+    def _emit_task(self, current, end, item):
+        start, task, arg_bytes = current
+        job, index, (ok, value) = item
+        fn, items = chunk_of(task[2], task[3], *self._stars)
+        exc_type, message = exc_info(None if ok else value)
+        emit(
+            ('task', start, tid(), end, 'pool', self._pool_id, job, index, items)
+            + fn_info(fn)
+            + (arg_bytes, S.last_send, bool(ok), exc_type, message)
+        )
+
+
+def patch_managers(managers):
+    proxy = managers.BaseProxy
+    callmethod = proxy._callmethod
+
+    @wraps(callmethod)
+    def _callmethod(self, methodname, *args, **kwargs):
+        if not S.on:
+            return callmethod(self, methodname, *args, **kwargs)
+        ts = now()
+        ok = False
+        try:
+            result = callmethod(self, methodname, *args, **kwargs)
+            ok = True
+            return result
+        finally:
+            emit(('mcall', ts, tid(), now(), self._token.typeid, methodname, ok))
+
+    proxy._callmethod = _callmethod

@@ -1,0 +1,200 @@
+"""A real collector stand-in for the runtime tests: a Unix-socket server that validates every frame
+against docs/wire-protocol.md, and a helper that runs a script the way the recorder does."""
+import json
+import os
+import selectors
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.abspath(os.path.join(HERE, '..', '..', '..'))
+INJECT = os.path.join(REPO, 'src', 'runtime', 'inject')
+EXAMPLES = os.path.join(REPO, 'examples')
+SCRIPTS = os.path.join(HERE, 'scripts')
+
+ROLES = {'main', 'process', 'pool-worker', 'executor-worker', 'manager', 'helper'}
+HELLO_FIELDS = {
+    't': str, 'v': int, 'secret': str, 'pid': int, 'ppid': int, 'name': str, 'role': str,
+    'python': str, 'executable': str, 'platform': str, 'clockNs': int, 'main': bool,
+}
+# Number of fields after [type, ts, tid] for each event type (docs/wire-protocol.md).
+EVENT_ARITY = {
+    'thread': 1, 'role': 1, 'spawn': 9, 'run': 0, 'runend': 3, 'exit': 2, 'join': 3, 'chan': 9,
+    'send': 5, 'recv': 5, 'wait': 5, 'taskdone': 1, 'submit': 9, 'task': 15, 'mcall': 4, 'lost': 1,
+}
+
+
+class ProtocolError(AssertionError):
+    pass
+
+
+class Connection:
+    def __init__(self):
+        self.hello = None
+        self.events = []
+        self.bye = None
+        self.closed = False
+        self.data = b''
+
+    @property
+    def pid(self):
+        return self.hello['pid']
+
+    def of(self, kind):
+        return [e for e in self.events if e[0] == kind]
+
+
+class Sink:
+    """Accepts connections in one thread; `errors` collects every protocol violation."""
+
+    def __init__(self, secret='0123456789abcdef0123456789abcdef'):
+        self.secret = secret
+        self.dir = tempfile.mkdtemp(prefix='pp-')
+        self.path = os.path.join(self.dir, 's')
+        self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.server.bind(self.path)
+        self.server.listen(64)
+        self.connections = []
+        self.errors = []
+        self._selector = selectors.DefaultSelector()
+        self._selector.register(self.server, selectors.EVENT_READ, None)
+        self._stop = False
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self):
+        while not self._stop:
+            for key, _ in self._selector.select(0.05):
+                if key.data is None:
+                    sock, _ = self.server.accept()
+                    conn = Connection()
+                    self.connections.append(conn)
+                    self._selector.register(sock, selectors.EVENT_READ, conn)
+                else:
+                    self._read(key.fileobj, key.data)
+
+    def _read(self, sock, conn):
+        chunk = sock.recv(1 << 16)
+        if not chunk:
+            self._selector.unregister(sock)
+            sock.close()
+            conn.closed = True
+            if conn.data:
+                self.errors.append('truncated frame from %s' % (conn.hello or {}).get('pid'))
+            return
+        conn.data += chunk
+        while len(conn.data) >= 4:
+            (n,) = struct.unpack('>I', conn.data[:4])
+            if not 1 <= n <= 4 * 1024 * 1024:
+                self.errors.append('bad frame length %d' % n)
+            if len(conn.data) < 4 + n:
+                break
+            frame, conn.data = conn.data[4:4 + n], conn.data[4 + n:]
+            try:
+                self._frame(conn, json.loads(frame.decode('utf-8')))
+            except (ProtocolError, ValueError) as error:
+                self.errors.append(str(error))
+
+    def _frame(self, conn, obj):
+        if conn.hello is None:
+            check_hello(obj, self.secret)
+            conn.hello = obj
+        elif isinstance(obj, dict):
+            if obj.get('t') != 'bye' or not isinstance(obj.get('ts'), int) or conn.bye:
+                raise ProtocolError('bad frame %r' % (obj,))
+            conn.bye = obj
+        elif isinstance(obj, list):
+            if conn.bye:
+                raise ProtocolError('events after bye')
+            for event in obj:
+                check_event(event)
+            conn.events.extend(obj)
+        else:
+            raise ProtocolError('bad frame %r' % (obj,))
+
+    def close(self):
+        self._stop = True
+        self._thread.join()
+        for key in list(self._selector.get_map().values()):
+            key.fileobj.close()
+        os.unlink(self.path)
+        os.rmdir(self.dir)
+
+    def by_pid(self):
+        return {c.pid: c for c in self.connections if c.hello}
+
+    def events(self, kind):
+        return [(c.pid, e) for c in self.connections for e in c.events if e[0] == kind]
+
+
+def check_hello(obj, secret):
+    if not isinstance(obj, dict) or obj.get('t') != 'hello':
+        raise ProtocolError('first frame is not a hello: %r' % (obj,))
+    for field, kind in HELLO_FIELDS.items():
+        if not isinstance(obj.get(field), kind):
+            raise ProtocolError('hello field %s: %r' % (field, obj.get(field)))
+    if obj['v'] != 1 or obj['secret'] != secret or obj['role'] not in ROLES:
+        raise ProtocolError('bad hello %r' % (obj,))
+    if obj['mpParentPid'] is not None and not isinstance(obj['mpParentPid'], int):
+        raise ProtocolError('bad mpParentPid')
+
+
+def check_event(event):
+    if not isinstance(event, list) or len(event) < 3 or event[0] not in EVENT_ARITY:
+        raise ProtocolError('bad event %r' % (event,))
+    if len(event) != 3 + EVENT_ARITY[event[0]]:
+        raise ProtocolError('wrong field count %r' % (event,))
+    if not isinstance(event[1], int) or not isinstance(event[2], int):
+        raise ProtocolError('bad ts/tid %r' % (event,))
+
+
+def environment(sink_path, secret, method=None, extra_path=None):
+    env = dict(os.environ)
+    for name in list(env):
+        if name.startswith('PARALLEL_PROFILER_'):
+            del env[name]
+    env['PYTHONPATH'] = INJECT + (os.pathsep + extra_path if extra_path else '')
+    env['PARALLEL_PROFILER_SOCKET'] = sink_path
+    env['PARALLEL_PROFILER_SECRET'] = secret
+    if method:
+        env['PARALLEL_PROFILER_START_METHOD'] = method
+    return env
+
+
+def plain_env(extra_path=None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith('PARALLEL_PROFILER_')}
+    env.pop('PYTHONPATH', None)
+    if extra_path:
+        env['PYTHONPATH'] = extra_path
+    return env
+
+
+def run(args, env, python=sys.executable, timeout=120, cwd=None):
+    return subprocess.run(
+        [python] + args, env=env, capture_output=True, timeout=timeout, cwd=cwd or REPO
+    )
+
+
+def traced(args, method=None, python=sys.executable, sink_path=None, extra_path=None, cwd=None):
+    """Runs `python args...` under a fresh sink; returns (completed process, sink)."""
+    sink = Sink()
+    try:
+        env = environment(sink_path or sink.path, sink.secret, method, extra_path)
+        result = run(args, env, python, cwd=cwd)
+        _settle(sink)
+    finally:
+        sink.close()
+    return result, sink
+
+
+def _settle(sink):
+    """Waits (bounded) until every accepted connection has closed: the processes are gone."""
+    import time
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not all(c.closed for c in sink.connections):
+        time.sleep(0.02)
