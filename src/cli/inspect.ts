@@ -2,6 +2,8 @@
 import * as fs from 'fs';
 import { formatSummaryText, summarizeTrace } from '../analysis/summary';
 import { toChromeTrace } from '../export/chrome';
+import { renderHtmlReport } from '../export/html';
+import type { Trace } from '../model/trace';
 import { readTraceFile } from '../tracefile/tracefile';
 import { parseArgs, stringOption, UsageError } from './options';
 
@@ -14,13 +16,14 @@ Options:
   -h, --help   show this help
 `;
 
-export const EXPORT_USAGE = `Usage: parallel-profiler export FILE --format chrome [-o OUT]
+export const EXPORT_USAGE = `Usage: parallel-profiler export FILE --format chrome|html [-o OUT]
 
 Converts a trace: 'chrome' is Chrome Trace Event JSON for Perfetto (ui.perfetto.dev) and
-chrome://tracing. Without -o the result goes to stdout.
+chrome://tracing; 'html' is a self-contained report (opens offline in a browser).
+Without -o the result goes to stdout.
 
 Options:
-  --format FORMAT   chrome (required)
+  --format FORMAT   chrome or html (required)
   -o, --output OUT  file to write
   -h, --help        show this help
 `;
@@ -51,7 +54,10 @@ export function runSummary(args: string[]): number {
   return 0;
 }
 
-const FORMATS = ['chrome'];
+const FORMATS: Record<string, (trace: Trace) => string> = {
+  chrome: (trace) => JSON.stringify(toChromeTrace(trace)),
+  html: renderHtmlReport,
+};
 
 export function runExport(args: string[]): number {
   const parsed = parseArgs(args, {
@@ -66,11 +72,9 @@ export function runExport(args: string[]): number {
   }
   const file = onePositional(parsed.positionals, 'export');
   const format = stringOption(parsed, 'format');
-  if (!format || !FORMATS.includes(format)) {
-    throw new UsageError(`export needs --format ${FORMATS.join('|')}`);
-  }
-  const trace = readTraceFile(file);
-  const text = JSON.stringify(toChromeTrace(trace));
+  const render = format === undefined ? undefined : FORMATS[format];
+  if (!render) throw new UsageError(`export needs --format ${Object.keys(FORMATS).join('|')}`);
+  const text = render(readTraceFile(file));
   const output = stringOption(parsed, 'output');
   if (output === undefined) {
     process.stdout.write(text + '\n');

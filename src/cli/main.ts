@@ -14,7 +14,7 @@ Records Python multiprocessing programs and shows how parallel they really ran.
 Commands:
   record -o FILE [options] SCRIPT.py [ARGS...]   record a run (also: -m MODULE [ARGS...])
   summary FILE [--json]                          the run at a glance
-  export FILE --format chrome [-o OUT]           Chrome Trace Event JSON for Perfetto
+  export FILE --format chrome|html [-o OUT]      Perfetto JSON or a self-contained HTML report
 
 Run 'parallel-profiler COMMAND --help' for a command's options.
 `;
