@@ -4,6 +4,7 @@
  */
 import { TraceFileError } from '../tracefile/tracefile';
 import { EXPORT_USAGE, runExport, runSummary, SUMMARY_USAGE } from './inspect';
+import { CHECK_USAGE, runCheck } from './check';
 import { UsageError } from './options';
 import { log, PreflightError, RECORD_USAGE, runRecord } from './record';
 
@@ -15,6 +16,8 @@ Commands:
   record -o FILE [options] SCRIPT.py [ARGS...]   record a run (also: -m MODULE [ARGS...])
   summary FILE [--json]                          the run at a glance
   export FILE --format chrome|html [-o OUT]      Perfetto JSON or a self-contained HTML report
+  check FILE --min-efficiency X [--max-serial-fraction Y]
+                                                 CI gate: exit 1 when the run is not parallel enough
 
 Run 'parallel-profiler COMMAND --help' for a command's options.
 `;
@@ -26,6 +29,7 @@ const COMMANDS: Record<
   record: { run: runRecord, usage: RECORD_USAGE },
   summary: { run: runSummary, usage: SUMMARY_USAGE },
   export: { run: runExport, usage: EXPORT_USAGE },
+  check: { run: runCheck, usage: CHECK_USAGE + '\n' },
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -38,6 +42,10 @@ async function main(argv: string[]): Promise<number> {
   if (!command) {
     log(`unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')}; see --help)`);
     return 2;
+  }
+  if (args[0] === '-h' || args[0] === '--help') {
+    process.stdout.write(command.usage);
+    return 0;
   }
   try {
     return await command.run(args);

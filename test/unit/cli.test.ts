@@ -123,10 +123,16 @@ test('mistakes are one line on stderr with a non-zero exit', () => {
 });
 
 test('--help is available for the CLI and every command', () => {
-  for (const args of [['--help'], ['record', '--help'], ['summary', '-h'], ['export', '--help']]) {
+  for (const args of [
+    ['--help'],
+    ['record', '--help'],
+    ['summary', '-h'],
+    ['export', '--help'],
+    ['check', '-h'],
+  ]) {
     const result = cli(...args);
     assert.equal(result.code, 0);
-    assert.match(result.stdout, /^Usage: parallel-profiler/);
+    assert.match(result.stdout, /^usage: parallel-profiler/i);
   }
   assert.equal(cli().code, 2);
 });
