@@ -10,10 +10,12 @@ from .pool_hooks import Delegate, IdleFlusher
 _worker = {'tasks': None}
 
 
-def _unchunk(fn, process_chunk):
-    """executor.map submits partial(_process_chunk, fn, chunk): report the user's fn and items."""
-    if isinstance(fn, functools.partial) and fn.func is process_chunk and len(fn.args) >= 2:
-        return fn.args[0], len(fn.args[1])
+def _unchunk(fn, args, process_chunk):
+    """executor.map submits partial(_process_chunk, fn) with a chunk as argument (3.8: the chunk
+    inside the partial): report the user's fn and the item count."""
+    if isinstance(fn, functools.partial) and fn.func is process_chunk and fn.args:
+        chunk = fn.args[1] if len(fn.args) > 1 else args[0] if args else ()
+        return fn.args[0], len(chunk)
     return fn, 1
 
 
@@ -42,7 +44,8 @@ def patch_executor(process):
         work_id = self._queue_count
         future = submit(self, *args, **kwargs)
         try:
-            fn, items = _unchunk(args[0] if args else kwargs.get('fn'), process_chunk)
+            fn = args[0] if args else kwargs.get('fn')
+            fn, items = _unchunk(fn, args[1:], process_chunk)
             pool_id = channel_id(self._call_queue)
             emit(('submit', ts, tid(), 'executor', pool_id, work_id, None, items) + fn_info(fn))
         except Exception:
@@ -102,7 +105,7 @@ class _ExecutorTasks:
             return
         self._current = None
         start, item, arg_bytes = current
-        fn, items = _unchunk(item.fn, self._process_chunk)
+        fn, items = _unchunk(item.fn, item.args, self._process_chunk)
         exc_type, message = exc_info(exception)
         emit(
             ('task', start, tid(), end, 'executor', self._pool_id, work_id, None, items)

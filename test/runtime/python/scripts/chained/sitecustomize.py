@@ -1,0 +1,4 @@
+# A sitecustomize that ours shadows: the runtime must still load it.
+import builtins
+
+builtins.CHAINED_SITECUSTOMIZE = True

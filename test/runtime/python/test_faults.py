@@ -1,0 +1,121 @@
+"""Failures, identity of the user's program, transport failure and venvs."""
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+from concurrent.futures import ThreadPoolExecutor
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sink  # noqa: E402
+
+METHODS = ('fork', 'spawn', 'forkserver')
+FAULTS = os.path.join(sink.SCRIPTS, 'faults.py')
+IDENTITY = os.path.join(sink.SCRIPTS, 'identity.py')
+CHAINED = os.path.join(sink.SCRIPTS, 'chained')
+QUEUE_EXAMPLE = os.path.join(sink.EXAMPLES, 'queue_example.py')
+runs = {}
+
+
+def identity(env, cwd):
+    return subprocess.run(
+        [sys.executable, IDENTITY, 'x', '--flag'], env=env, input=b'some input',
+        capture_output=True, timeout=120, cwd=cwd,
+    )
+
+
+def traced_identity(cwd):
+    trace = sink.Sink()
+    try:
+        return identity(sink.environment(trace.path, trace.secret, extra_path=CHAINED), cwd), trace
+    finally:
+        trace.close()
+
+
+def venv_run(directory):
+    venv = os.path.join(directory, 'venv')
+    subprocess.run([sys.executable, '-m', 'venv', '--without-pip', venv], check=True, timeout=120)
+    python = os.path.join(venv, 'bin', 'python')
+    return python, sink.traced([os.path.join(sink.EXAMPLES, 'pool_example.py')], python=python)
+
+
+def setUpModule():
+    cwd = tempfile.mkdtemp(prefix='pp-cwd-')
+    runs['tmp'] = tempfile.mkdtemp(prefix='pp-venv-')
+    with ThreadPoolExecutor(4) as pool:
+        jobs = {('faults', m): pool.submit(sink.traced, [FAULTS], m) for m in METHODS}
+        jobs['faults-plain'] = pool.submit(sink.run, [FAULTS], sink.plain_env())
+        jobs['identity'] = pool.submit(traced_identity, cwd)
+        jobs['identity-plain'] = pool.submit(identity, sink.plain_env(CHAINED), cwd)
+        jobs['broken'] = pool.submit(
+            sink.traced, [QUEUE_EXAMPLE], sink_path=os.path.join(cwd, 'missing', 'socket')
+        )
+        jobs['queue-plain'] = pool.submit(sink.run, [QUEUE_EXAMPLE], sink.plain_env())
+        jobs['venv'] = pool.submit(venv_run, runs['tmp'])
+        runs.update({key: job.result() for key, job in jobs.items()})
+
+
+def tearDownModule():
+    import shutil
+
+    shutil.rmtree(runs['tmp'], ignore_errors=True)
+
+
+class FaultCase(unittest.TestCase):
+    def test_child_failures_are_reported(self):
+        plain = runs['faults-plain']
+        for method in METHODS:
+            result, trace = runs[('faults', method)]
+            with self.subTest(method=method):
+                self.assertEqual(trace.errors, [])
+                self.assertEqual((result.returncode, result.stdout), (0, plain.stdout))
+                by_pid = trace.by_pid()
+                (main,) = [c for c in trace.connections if c.hello and c.hello['main']]
+                names = {e[5]: e[4] for e in main.of('spawn')}
+                exits = {e[3]: e[4] for e in main.of('exit')}
+                self.assertEqual(exits[names['raises']], 1)
+                self.assertEqual(exits[names['killed']], -9)
+                self.assertEqual(exits[names['exits_early']], 3)
+                self.assertEqual(exits[names['sleeper']], -15)
+                raised = by_pid[names['raises']]
+                self.assertEqual(raised.of('runend')[0][3:], [1, 'ValueError', 'boom'])
+                self.assertTrue(raised.bye)
+                killed = by_pid[names['killed']]
+                self.assertEqual((killed.of('runend'), killed.bye, killed.closed), ([], None, True))
+                early = by_pid[names['exits_early']]
+                self.assertEqual((early.of('runend'), bool(early.bye)), ([], True))
+                tasks = sorted(e[7:9] + e[15:18] for _, e in trace.events('task'))
+                self.assertEqual(
+                    tasks,
+                    [[0, 2, True, None, None], [1, 2, False, 'ZeroDivisionError', 'division by zero']],
+                )
+
+    def test_program_sees_a_plain_run(self):
+        plain = runs['identity-plain']
+        result, trace = runs['identity']
+        self.assertEqual(trace.errors, [])
+        self.assertIn(b'"chained": true', plain.stdout)
+        self.assertIn(b'child {', plain.stdout)
+        self.assertIn(b'RuntimeError: identity done, exit 0', plain.stderr)
+        self.assertEqual(result.stdout, plain.stdout)
+        self.assertEqual(result.stderr, plain.stderr)
+        self.assertEqual(result.returncode, plain.returncode)
+        self.assertEqual(len([c for c in trace.connections if c.hello]), 3)  # main, child, tracker
+
+    def test_transport_failure_leaves_the_program_alone(self):
+        result, trace = runs['broken']
+        plain = runs['queue-plain']
+        self.assertEqual(trace.connections, [])
+        self.assertEqual((result.returncode, result.stdout, result.stderr), (0, plain.stdout, b''))
+
+    def test_venv_interpreter(self):
+        python, (result, trace) = runs['venv']
+        self.assertEqual((result.returncode, trace.errors), (0, []))
+        self.assertEqual(result.stdout, b'[1, 4, 9, 16, 25]\n')
+        (main,) = [c for c in trace.connections if c.hello and c.hello['main']]
+        self.assertEqual(main.hello['executable'], python)
+        self.assertEqual(len(trace.events('task')), 5)
+
+
+if __name__ == '__main__':
+    unittest.main()
