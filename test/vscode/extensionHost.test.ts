@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import { test } from 'node:test';
 import * as path from 'path';
+import { format } from 'util';
 import { CodeServer, closeBrowser, launchBrowser, makeWorkspace, repoRoot } from './codeServer';
 
 const examples = ['process_example.py', 'pool_example.py', 'queue_example.py'];
@@ -25,7 +26,7 @@ async function runSuite(which: 'trusted' | 'untrusted'): Promise<{ code: number;
     const exited = new Promise<number>((resolve) => (reportExit = resolve));
     await page.exposeFunction('codeAutomationExit', (code: number) => reportExit(code));
     await page.exposeFunction('codeAutomationLog', (_type: string, args: unknown[]) => {
-      const line = args.map(String).join(' ');
+      const line = format(...args);
       lines.push(line);
       console.log(`  [extension host] ${line}`);
     });

@@ -55,6 +55,13 @@ suite('Run with parallel profiler (trusted workspace)', () => {
     await extensionApi();
   });
 
+  // A failed test must not leave its run going (the next run would ask to stop it).
+  teardown(async () => {
+    const running = (await extensionApi()).runController.running;
+    running?.stop();
+    await running?.done;
+  });
+
   test('process_example.py: two child processes, drawn as lanes, trace saved', async () => {
     const run = finished(await runCommand('process_example.py'));
     const { trace } = run;

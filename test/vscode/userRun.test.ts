@@ -1,0 +1,48 @@
+// A user's view: open pool_example.py in a real VS Code (code-server in Chromium), run "Run with
+// parallel profiler" from the command palette, and read the finished timeline inside the webview.
+// Saves a screenshot to test-results/ and the README's copy to media/screenshots/vscode-run.png.
+import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import { test } from 'node:test';
+import * as path from 'path';
+import { CodeServer, closeBrowser, launchBrowser, makeWorkspace, repoRoot } from './codeServer';
+import { canvasColours, runExampleFromPalette } from './workbench';
+
+const examples = ['process_example.py', 'pool_example.py', 'queue_example.py'];
+
+test(
+  'a user runs pool_example.py from the palette and sees its timeline',
+  { timeout: 10 * 60_000 },
+  async () => {
+    const workspace = makeWorkspace(examples);
+    const server = await CodeServer.start();
+    const browser = await launchBrowser();
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    try {
+      await page.goto(
+        server.url(workspace, [['extensionDevelopmentPath', server.remoteUri(repoRoot)]]),
+      );
+      const stats = await runExampleFromPalette(page, 'pool_example.py');
+      assert.equal(stats.get('result'), 'exit 0');
+      assert.ok(Number(stats.get('processes')) >= 5, `processes: ${stats.get('processes')}`);
+      assert.ok(
+        Number.parseInt(stats.get('tasks') ?? '0', 10) >= 1,
+        `tasks: ${stats.get('tasks')}`,
+      );
+      assert.ok((await canvasColours(page)) > 3, 'the lanes are drawn on the canvas');
+      // The terminal shows the program's own output.
+      await page.locator('.terminal-wrapper', { hasText: '[1, 4, 9, 16, 25]' }).first().waitFor();
+
+      const results = path.join(repoRoot, 'test-results');
+      fs.mkdirSync(results, { recursive: true });
+      const shot = path.join(results, 'vscode-run.png');
+      await page.screenshot({ path: shot });
+      fs.mkdirSync(path.join(repoRoot, 'media/screenshots'), { recursive: true });
+      fs.copyFileSync(shot, path.join(repoRoot, 'media/screenshots/vscode-run.png'));
+    } finally {
+      await closeBrowser(browser, page);
+      await server.stop();
+      fs.rmSync(workspace, { recursive: true, force: true });
+    }
+  },
+);
