@@ -29,6 +29,8 @@ export interface QueueSummary {
   matched: number;
   /** Matched messages per direction, `"<sendPid>-><recvPid>"` -> count. */
   byDirection: Record<string, number>;
+  /** `JoinableQueue.task_done()` calls. */
+  taskDone: number;
 }
 
 export interface TraceSummary {
@@ -59,7 +61,8 @@ function queueSummaries(trace: Trace): QueueSummary[] {
   const byId = new Map<string, QueueSummary>();
   for (const channel of trace.channels) {
     const { id, kind, label } = channel;
-    byId.set(id, { id, kind, label, puts: 0, gets: 0, matched: 0, byDirection: {} });
+    const taskDone = channel.taskDone ?? 0;
+    byId.set(id, { id, kind, label, puts: 0, gets: 0, matched: 0, byDirection: {}, taskDone });
   }
   for (const message of trace.messages) {
     const queue = byId.get(message.channel);

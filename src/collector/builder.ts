@@ -59,6 +59,8 @@ export class TraceBuilder {
   private readonly waits: WaitSpan[] = [];
   private readonly channels: ChannelInfo[] = [];
   private readonly channelIds = new Set<string>();
+  /** task_done() calls per channel id; kept apart because they may arrive before the `chan` event. */
+  private readonly taskDone = new Map<string, number>();
   private readonly managerCalls: ManagerCall[] = [];
   private readonly matcher = new MessageMatcher();
   private readonly submits = new Map<string, Submit>();
@@ -200,8 +202,11 @@ export class TraceBuilder {
       case 'lost':
         this.counts.lost += e[3] as number;
         return;
-      case 'taskdone':
+      case 'taskdone': {
+        const id = idString(e[3]);
+        if (id !== null) this.taskDone.set(id, (this.taskDone.get(id) ?? 0) + 1);
         return;
+      }
       default:
         return this.lifecycle(e, pid, ts, tid);
     }
@@ -402,7 +407,9 @@ export class TraceBuilder {
       processes: Array.from(this.processes.values(), (p) => this.processSnapshot(p)),
       tasks: this.tasks.slice(),
       waits: this.waits.slice(),
-      channels: this.channels.slice(),
+      channels: this.channels.map((c) =>
+        this.taskDone.has(c.id) ? { ...c, taskDone: this.taskDone.get(c.id) } : c,
+      ),
       messages: this.matcher.messages.slice(),
       managerCalls: this.managerCalls.slice(),
       cores: { ...this.cores, samples: this.cores.samples.slice() },

@@ -132,6 +132,8 @@ export interface ChannelInfo {
   createdPid: number | null;
   createdNs: number | null;
   createdAt: SourceRef | null;
+  /** `JoinableQueue.task_done()` calls seen (joinable queues; absent when none). */
+  taskDone?: number;
 }
 
 /** One message through a queue or pipe: the put/send matched with the get/recv that received it. */

@@ -56,12 +56,20 @@ function recordOf(check: Check): Check {
   };
 }
 
-function object(fields: Record<string, Check>): Check {
+/** Marks a field that may be absent (checked only when present). */
+function optional(check: Check): Check & { optional: true } {
+  return Object.assign((v: unknown, p: string) => check(v, p), { optional: true as const });
+}
+
+function object(fields: Record<string, Check & { optional?: true }>): Check {
   return (v, p) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(p, 'an object', v);
     const record = v as Record<string, unknown>;
     for (const [key, check] of Object.entries(fields)) {
-      if (!(key in record)) throw new TraceShapeError(`${p}.${key}: missing`);
+      if (!(key in record)) {
+        if (check.optional) continue;
+        throw new TraceShapeError(`${p}.${key}: missing`);
+      }
       check(record[key], `${p}.${key}`);
     }
   };
@@ -133,6 +141,7 @@ const channelInfo = object({
   createdPid: nullable(number),
   createdNs: nullable(number),
   createdAt: nullable(sourceRef),
+  taskDone: optional(number),
 });
 
 const message = object({

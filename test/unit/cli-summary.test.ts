@@ -19,10 +19,10 @@ test('the summary counts processes, task items per function, queue traffic and w
   assert.deepEqual(summary.tasks, { count: 3, failed: 1, byFunction: { square: 5, cube: 1 } });
   const [queue, pipe] = summary.queues;
   assert.deepEqual(
-    [queue.kind, queue.puts, queue.gets, queue.matched, queue.byDirection],
-    ['queue', 2, 1, 1, { '100->101': 1 }],
+    [queue.kind, queue.puts, queue.gets, queue.matched, queue.byDirection, queue.taskDone],
+    ['joinable-queue', 2, 1, 1, { '100->101': 1 }, 1],
   );
-  assert.deepEqual(pipe.byDirection, { '100->101': 1, '101->100': 1 });
+  assert.deepEqual([pipe.byDirection, pipe.taskDone], [{ '100->101': 1, '101->100': 1 }, 0]);
   assert.deepEqual(summary.waits.join, { count: 1, totalNs: 31 * MS });
   assert.deepEqual(summary.managerCalls, { count: 1, byMethod: { 'list.append': 1 } });
   assert.deepEqual(summary.events, { total: 42, lost: 3, rejected: 1 });
@@ -46,7 +46,7 @@ test('the text form is a readable table of the same facts', () => {
   assert.match(text, /^ {2}102 +100 +pool-worker +Worker-102 +signal 9 +daemon$/m);
   assert.match(text, /^Tasks: 3 \(1 failed\)$/m);
   assert.match(text, /^ {2}square +5$/m);
-  assert.match(text, /^ {2}Queue +queue +2 +1$/m);
+  assert.match(text, /^ {2}Queue +joinable-queue +2 +1$/m);
   assert.match(text, /^ {2}join +1 +31\.0 ms$/m);
   assert.match(text, /^Manager calls: 1 \(list\.append x1\)$/m);
 });

@@ -1,6 +1,6 @@
 /**
  * A small hand-built trace shared by the trace file, summary, chrome export and CLI unit tests: a main
- * process, two pool workers running `square` and `cube`, a queue with one received and one lost message,
+ * process, two pool workers running `square` and `cube`, a joinable queue with one received (and done) and one lost message,
  * a duplex pipe, waits, a manager call and core samples on two cores.
  */
 import { TRACE_FORMAT, TRACE_VERSION, type ProcessInfo, type Trace } from '../../src/model/trace';
@@ -137,11 +137,12 @@ export function sampleTrace(): Trace {
     channels: [
       {
         id: 'q1',
-        kind: 'queue',
+        kind: 'joinable-queue',
         label: 'Queue',
         createdPid: 100,
         createdNs: 1 * MS,
         createdAt: null,
+        taskDone: 1,
       },
       {
         id: 'p1',

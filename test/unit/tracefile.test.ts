@@ -136,6 +136,12 @@ function damaged(keys: (string | number)[], value: unknown): unknown {
   return trace;
 }
 
+test('optional fields may be absent', () => {
+  const file = path.join(tempDir(), 'no-task-done.pptrace');
+  fs.writeFileSync(file, JSON.stringify(damaged(['channels', 0, 'taskDone'], undefined)));
+  assert.equal(readTraceFile(file).channels[0].taskDone, undefined);
+});
+
 test('missing or ill-typed fields are named by their path', () => {
   const dir = tempDir();
   const cases: [(string | number)[], unknown, RegExp][] = [
@@ -147,6 +153,7 @@ test('missing or ill-typed fields are named by their path', () => {
     [['meta', 'wallNs'], null, /meta\.wallNs: expected a number, got null/],
     [['counts', 'rejectedReasons', 'x'], 'y', /rejectedReasons\.x: expected a number/],
     [['cores', 'samples', 3, 'cpu'], undefined, /cores\.samples\[3\]\.cpu: missing/],
+    [['channels', 0, 'taskDone'], 'x', /channels\[0\]\.taskDone: expected a number/],
   ];
   for (const [keys, value, pattern] of cases) {
     const file = path.join(dir, `${keys.join('-')}.pptrace`);
