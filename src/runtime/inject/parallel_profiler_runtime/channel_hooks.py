@@ -10,7 +10,7 @@ or an id of ours kept on the object when there is no name (fork children inherit
 import os
 from collections import deque
 
-from .core import S, emit, flush_if_stale, next_id, now, tid
+from .core import S, emit, flush_before_read, flush_pending, next_id, now, tid
 from .patching import user_frame, wraps
 from .sync_hooks import lock_id, tag_lock
 
@@ -175,8 +175,8 @@ def _wrap_put(original):
 def _traced_get(original, self, *args):
     """Runs a get(): records its start for the recv event and, if it blocked, a wait."""
     ts = now()
-    flush_if_stale(ts)
     reader = self._reader
+    flush_before_read(reader, ts)
     reader._pp_get = ts
     ok = False
     try:
@@ -228,7 +228,7 @@ def _wrap_queue_join(original):
         if not S.on:
             return original(self)
         ts = now()
-        flush_if_stale(ts)
+        flush_pending()
         self._cond._pp_kind = None  # its condition wait is this queue-join wait
         original(self)
         chan = self._reader.__dict__.get('_pp_chan')

@@ -105,6 +105,36 @@ def flush_if_stale(ts):
         pass
 
 
+def flush_pending():
+    """Before a wait that usually blocks (join, Condition / Event / Barrier, queue join)."""
+    if buf:
+        flush()
+
+
+def flush_before_read(conn, ts):
+    """Called before reading a connection that may block: if nothing is readable yet, the process
+    may idle here and then be terminated (daemons, Pool workers), so buffered events go out now."""
+    b = buf
+    if not b:
+        return
+    try:
+        if ts - b[0][1] > IDLE_FLUSH_NS or not _readable(conn):
+            flush()
+    except (IndexError, OSError, ValueError):
+        flush()
+
+
+def _readable(conn):
+    d = conn.__dict__
+    poller = d.get('_pp_poller')
+    if poller is None:
+        import select
+
+        poller = d['_pp_poller'] = select.poll()
+        poller.register(conn.fileno(), select.POLLIN)
+    return bool(poller.poll(0))
+
+
 def flush(wait=False):
     if not S.on:
         del buf[:]

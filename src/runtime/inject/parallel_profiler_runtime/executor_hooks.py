@@ -3,9 +3,9 @@ in the worker. poolId = the channel id of the executor's call queue."""
 import functools
 
 from .channel_hooks import channel_id
-from .core import S, emit, now, tid
+from .core import S, emit, flush_before_read, now, tid
 from .patching import exc_info, fn_info, wraps
-from .pool_hooks import Delegate, IdleFlusher
+from .pool_hooks import Delegate
 
 _worker = {'tasks': None}
 
@@ -88,13 +88,13 @@ class _ExecutorTasks:
     def __init__(self, call_queue, process_chunk):
         self._get = call_queue.get
         self._pool_id = channel_id(call_queue)
-        self._idle = IdleFlusher(call_queue._reader)
+        self._reader = call_queue._reader
         self._process_chunk = process_chunk
         self._current = None
 
     def get(self, *args, **kwargs):
         if S.on:
-            self._idle.before_get()
+            flush_before_read(self._reader, now())
         item = self._get(*args, **kwargs)
         self._current = (now(), item, S.last_recv) if item is not None else None
         return item

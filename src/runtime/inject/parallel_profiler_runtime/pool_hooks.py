@@ -2,7 +2,7 @@
 proxy calls. poolId = the channel id of the pool's task queue, which owner and workers share."""
 from . import core
 from .channel_hooks import channel_id
-from .core import S, buf, emit, now, tid
+from .core import S, emit, now, tid
 from .patching import exc_info, fn_info, wraps
 
 
@@ -16,32 +16,6 @@ class Delegate:
 
     def __getattr__(self, name):
         return getattr(self._target, name)
-
-
-class IdleFlusher:
-    """A worker flushes before it may block for its next task: Pool workers end by SIGTERM, so
-    whatever is still buffered when they idle is lost. Skipped while more work is already queued."""
-
-    def __init__(self, reader):
-        self._fd = reader.fileno()
-        self._poller = None
-
-    def before_get(self):
-        if not buf:
-            return
-        try:
-            if now() - buf[0][1] > core.IDLE_FLUSH_NS or not self._input_ready():
-                core.flush()
-        except (IndexError, OSError, ValueError):
-            core.flush()
-
-    def _input_ready(self):
-        if self._poller is None:
-            import select
-
-            self._poller = select.poll()
-            self._poller.register(self._fd, select.POLLIN)
-        return bool(self._poller.poll(0))
 
 
 def chunk_of(func, args, mapstar, starmapstar):
@@ -113,12 +87,12 @@ class _WorkerTasks:
         self._get, self._put = inqueue.get, outqueue.put
         self._stars = (mapstar, starmapstar)
         self._pool_id = channel_id(inqueue)
-        self._idle = IdleFlusher(inqueue._reader)
+        self._reader = inqueue._reader
         self._current = None
 
     def get(self):
         if S.on:
-            self._idle.before_get()
+            core.flush_before_read(self._reader, now())  # Pool workers end by SIGTERM
         task = self._get()
         self._current = (now(), task, S.last_recv)
         return task

@@ -65,7 +65,7 @@ def _wrap_join(original):
         if not S.on:
             return original(self, timeout)
         ts = now()
-        core.flush_if_stale(ts)
+        core.flush_pending()
         original(self, timeout)
         end = now()
         popen = self._popen

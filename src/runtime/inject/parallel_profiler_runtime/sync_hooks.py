@@ -102,7 +102,7 @@ def _patch_condition(condition):
         if kind is None or not S.on:
             return wait(self, timeout)
         ts = now()
-        core.flush_if_stale(ts)
+        core.flush_pending()
         ok = wait(self, timeout)
         emit(('wait', ts, tid(), now(), kind, lock_id(self._lock), None, bool(ok)))
         return ok
@@ -120,7 +120,7 @@ def _patch_waiter(cls, kind):
             return wait(self, timeout)
         self._cond._pp_kind = None
         ts = now()
-        core.flush_if_stale(ts)
+        core.flush_pending()
         ok = False
         try:
             result = wait(self, timeout)
