@@ -34,6 +34,8 @@ const quietSettings = {
   'chat.commandCenter.enabled': false,
   'git.enabled': false,
   'window.restoreWindows': 'none',
+  // The DOM renderer keeps terminal text readable by the tests.
+  'terminal.integrated.gpuAcceleration': 'off',
 };
 
 export interface CodeServerOptions {
