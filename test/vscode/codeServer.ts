@@ -52,6 +52,7 @@ export class CodeServer {
     readonly port: number,
     private readonly child: ChildProcess,
     private readonly exited: Promise<void>,
+    private readonly env: NodeJS.ProcessEnv,
     readonly output: () => string,
   ) {}
 
@@ -91,11 +92,12 @@ export class CodeServer {
     ];
     fs.writeFileSync(path.join(dir, 'config.yaml'), 'auth: none\n');
     // Its own process group, so stopping it takes its extension hosts and their children along.
+    const env = { ...process.env, ...xdg, ...options.env };
     const child = spawn(process.execPath, args, {
       cwd: dir,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...xdg, ...options.env },
+      env,
     });
     let output = '';
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -109,12 +111,7 @@ export class CodeServer {
       child.stderr?.on('data', onData);
       void exited.then(() => reject(new Error(`code-server exited early:\n${output}`)));
     });
-    return new CodeServer(dir, port, child, exited, () => output);
-  }
-
-  /** Installs a .vsix the way a user would (`code-server --install-extension`). */
-  static installExtension(server: CodeServer, vsix: string): Promise<string> {
-    return server.cli(['--install-extension', vsix]);
+    return new CodeServer(dir, port, child, exited, env, () => output);
   }
 
   /** Runs the code-server CLI against this server's folders. */
@@ -126,7 +123,10 @@ export class CodeServer {
       ...extra,
     ];
     return new Promise((resolve, reject) => {
-      const cli = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      const cli = spawn(process.execPath, args, {
+        env: this.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let text = '';
       cli.stdout.on('data', (c: Buffer) => (text += c.toString()));
       cli.stderr.on('data', (c: Buffer) => (text += c.toString()));
