@@ -26,7 +26,7 @@ const PROBE_TIMEOUT_MS = 20_000;
 
 /** Interpreters to try when none is configured, in PATH lookup order. */
 export function defaultPythonCandidates(): string[] {
-  return process.platform === 'win32' ? ['py', 'python', 'python3'] : ['python3', 'python'];
+  return ['python3', 'python'];
 }
 
 export async function checkInterpreter(python: string): Promise<InterpreterInfo> {

@@ -1,0 +1,113 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import * as os from 'node:os';
+import { CoreSampler, coreAvailability } from '../../src/collector/sampler';
+import { coreSlices } from '../../src/model/cores';
+import type { CoreSample } from '../../src/model/trace';
+
+const linux = process.platform === 'linux';
+
+/** Starts Python running `code`; resolves once it printed its first line (it is up). */
+async function python(code: string): Promise<ChildProcess> {
+  const child = spawn('python3', ['-c', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve) => child.stdout!.once('data', resolve));
+  return child;
+}
+
+function collect(intervalMs = 5) {
+  const samples: CoreSample[] = [];
+  const sampler = new CoreSampler({
+    intervalMs,
+    clockBaseNs: process.hrtime.bigint(),
+    onSamples: (batch) => samples.push(...batch),
+  });
+  return { sampler, samples };
+}
+
+/** Samples by hand until `enough` holds (no timing assumptions: a busy machine just takes longer). */
+async function sampleUntil(sampler: CoreSampler, enough: () => boolean): Promise<void> {
+  while (!enough()) {
+    sampler.sampleOnce();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+test('core availability: Linux with /proc, reason otherwise', () => {
+  const here = coreAvailability();
+  assert.equal(here.available, linux);
+  assert.equal(here.cpuCount, os.cpus().length);
+  const missing = coreAvailability('/nonexistent-proc');
+  assert.equal(missing.available, false);
+  assert.match(missing.reason!, /\/proc/);
+});
+
+test(
+  'a busy child is seen running on a core, with growing run time',
+  { skip: !linux },
+  async () => {
+    const busy = await python('import sys\nprint(1, flush=True)\nwhile True: pass');
+    const { sampler, samples } = collect();
+    try {
+      sampler.track(busy.pid!);
+      let onCpu = 0;
+      await sampleUntil(sampler, () => {
+        onCpu = coreSlices({
+          available: true,
+          reason: null,
+          cpuCount: os.cpus().length,
+          intervalMs: 5,
+          samples,
+        }).reduce((sum, slice) => sum + slice.onCpuNs, 0);
+        return onCpu > 20e6;
+      });
+    } finally {
+      busy.kill('SIGKILL');
+      sampler.stop();
+    }
+    const mine = samples.filter((s) => s.pid === busy.pid);
+    assert.ok(mine.length >= 2);
+    assert.ok(mine.some((s) => s.state === 'R'));
+    assert.ok(mine.every((s) => s.cpu >= 0 && s.cpu < os.cpus().length && s.tid === busy.pid));
+    for (let i = 1; i < mine.length; i++) {
+      assert.ok(mine[i].ts > mine[i - 1].ts);
+      assert.ok(mine[i].runNs! >= mine[i - 1].runNs!);
+    }
+  },
+);
+
+test(
+  'threads are found, idle readings are not stored, a vanished process is dropped',
+  { skip: !linux },
+  async () => {
+    // Two threads: the main one sleeps, the second spins.
+    const child = await python(
+      'import threading, time\n' +
+        'def spin():\n    while True: pass\n' +
+        'threading.Thread(target=spin, daemon=True).start()\n' +
+        'print(threading.get_native_id(), flush=True)\n' +
+        'time.sleep(600)',
+    );
+    const { sampler, samples } = collect();
+    const tids = () => new Set(samples.filter((s) => s.pid === child.pid).map((s) => s.tid));
+    try {
+      sampler.track(child.pid!);
+      await sampleUntil(sampler, () => tids().size === 2 && samples.length > 40);
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+      sampler.sampleOnce();
+      const before = samples.length;
+      sampler.sampleOnce();
+      assert.equal(samples.length, before, 'nothing more is read from a process that is gone');
+    } finally {
+      child.kill('SIGKILL');
+      sampler.stop();
+    }
+    const mainThread = samples.filter((s) => s.tid === child.pid);
+    const spinner = samples.filter((s) => s.tid !== child.pid);
+    // The sleeping main thread changes (almost) never: far fewer stored readings than the spinner.
+    assert.ok(mainThread.length < spinner.length / 2, `${mainThread.length} vs ${spinner.length}`);
+    assert.ok(spinner.some((s) => s.state === 'R'));
+  },
+);
