@@ -114,7 +114,7 @@ function drawLane(f: Frame, lane: Lane, top: number, c: LaneCounts): void {
       const alpha = (i: number): number =>
         (f.hoverPid !== null && lane.slices.ref[i] !== f.hoverPid ? 0.2 : 1) *
         Math.max(0.25, lane.slices.style[i] / 1000);
-      drawSpans(f, lane.slices, top + 2, lane.height - 4, colour, alpha, c, null);
+      drawSpans(f, lane.slices, top + 2, lane.height - 4, colour, alpha, c, null, lane.slices.ref);
       break;
     }
     case 'channel':
@@ -188,7 +188,16 @@ function drawProcess(f: Frame, lane: ProcessLane, top: number, c: LaneCounts): v
   }
 }
 
-/** Draws the visible spans of a column, merging sub-pixel runs into "many events" marks. */
+/** Opacity of "many events" marks (below 1 so they read as a summary, not a bar). */
+const MERGED_ALPHA = 0.75;
+
+/**
+ * Draws the visible spans of a column. Spans of a pixel or more are bars; narrower ones are gathered
+ * per pixel column: a column holding one span draws it 1 px wide, a column holding several becomes
+ * part of a "many events" mark (grey, or the spans' colour when they all share one) with a 1 px tick
+ * on top. Adjacent merged columns that look alike share one rectangle, so a frame costs one rectangle
+ * per pixel column at worst and a few per lane when zoomed out over dense work.
+ */
 function drawSpans(
   f: Frame,
   column: SpanColumn,
@@ -198,31 +207,52 @@ function drawSpans(
   alpha: (i: number) => number,
   c: LaneCounts,
   label: ((i: number) => string) | null,
+  keys: Int32Array = column.style,
 ): void {
   const { ctx, k, b, t0, t1 } = f;
-  let runStart = 0;
-  let runEnd = -Infinity;
-  let runCount = 0;
-  let runFirst = -1;
-  const flush = (): void => {
-    if (runCount === 0) return;
-    if (runCount === 1) {
-      ctx.globalAlpha = alpha(runFirst);
-      ctx.fillStyle = colour(runFirst);
-      ctx.fillRect(runStart, y, Math.max(1, runEnd - runStart), h);
-      c.bars++;
-    } else {
-      ctx.globalAlpha = 1;
-      ctx.fillStyle = f.theme.merged;
-      const w = Math.max(2, runEnd - runStart);
-      ctx.fillRect(runStart, y + h * 0.25, w, h * 0.5);
-      ctx.fillRect(runStart, y, w, 1);
-      c.mergedMarks++;
-      c.mergedEvents += runCount;
-    }
-    runCount = 0;
-  };
   const { start, end } = column;
+  let px = -1;
+  let count = 0;
+  let longest = -1;
+  let longestWidth = -1;
+  let mixed = false;
+  let markX = 0;
+  let markWidth = 0;
+  let markFill = '';
+  let markAlpha = 1;
+  const flushMark = (): void => {
+    if (markWidth === 0) return;
+    ctx.globalAlpha = MERGED_ALPHA * markAlpha;
+    ctx.fillStyle = markFill;
+    ctx.fillRect(markX, y, markWidth, h);
+    ctx.globalAlpha = 1;
+    ctx.fillStyle = f.theme.merged;
+    ctx.fillRect(markX, y - 1, markWidth, 1);
+    c.mergedMarks++;
+    markWidth = 0;
+  };
+  const flushColumn = (): void => {
+    if (count === 1) {
+      flushMark();
+      ctx.globalAlpha = alpha(longest);
+      ctx.fillStyle = colour(longest);
+      ctx.fillRect(px, y, 1, h);
+      c.bars++;
+    } else if (count > 1) {
+      const fill = mixed ? f.theme.merged : colour(longest);
+      const a = alpha(longest);
+      if (markWidth > 0 && markX + markWidth === px && fill === markFill && a === markAlpha) {
+        markWidth++;
+      } else {
+        flushMark();
+        [markX, markWidth, markFill, markAlpha] = [px, 1, fill, a];
+      }
+      c.mergedEvents += count;
+    }
+    count = 0;
+    longestWidth = -1;
+    mixed = false;
+  };
   for (let i = column.firstVisible(t0), n = column.length; i < n; i++) {
     const s = start[i];
     if (s > t1) break;
@@ -230,25 +260,31 @@ function drawSpans(
     if (e < t0) continue;
     const x0 = s * k + b;
     const x1 = e * k + b;
-    if (x1 - x0 >= 1) {
-      flush();
+    const width = x1 - x0;
+    if (width >= 1) {
+      flushColumn();
+      flushMark();
       ctx.globalAlpha = alpha(i);
       ctx.fillStyle = colour(i);
-      ctx.fillRect(x0, y, x1 - x0, h);
+      ctx.fillRect(x0, y, width, h);
       c.bars++;
-      if (label && x1 - x0 > 40) drawLabel(f, label(i), x0, x1, y + h / 2);
-    } else if (runCount > 0 && x0 <= runEnd + 1) {
-      runEnd = Math.max(runEnd, x1);
-      runCount++;
-    } else {
-      flush();
-      runStart = x0;
-      runEnd = x1;
-      runCount = 1;
-      runFirst = i;
+      if (label && width > 40) drawLabel(f, label(i), x0, x1, y + h / 2);
+      continue;
+    }
+    const pixel = Math.floor(x0);
+    if (pixel !== px) {
+      flushColumn();
+      px = pixel;
+    }
+    count++;
+    if (count > 1 && keys[i] !== keys[longest]) mixed = true;
+    if (width > longestWidth) {
+      longest = i;
+      longestWidth = width;
     }
   }
-  flush();
+  flushColumn();
+  flushMark();
   ctx.globalAlpha = 1;
 }
 
@@ -337,55 +373,69 @@ function drawParallelism(
 }
 
 function drawArrows(f: Frame): { arrowsDrawn: number; arrowsHidden: number } {
-  const { ctx, store, theme, k, b, t0, t1, highlight } = f;
-  const visible: number[] = [];
-  for (const lane of store.lanes) {
-    if (lane.kind !== 'channel') continue;
+  const { store, t0, t1, highlight } = f;
+  const channels = store.lanes.filter((lane) => lane.kind === 'channel');
+  const visibleFrom = channels.map((lane) => lane.messages.firstVisible(t0));
+  // Count first (typed arrays only): object access is paid only for arrows actually drawn.
+  let visible = 0;
+  channels.forEach((lane, c) => {
     const col = lane.messages;
-    for (let i = col.firstVisible(t0); i < col.length && col.start[i] <= t1; i++) {
-      if (col.end[i] >= t0 && col.style[i] === 1) visible.push(col.ref[i]);
+    for (let i = visibleFrom[c]; i < col.length && col.start[i] <= t1; i++) {
+      if (col.end[i] >= t0 && col.style[i] === 1) visible++;
     }
-  }
-  const all = visible.length <= ARROW_LIMIT;
+  });
+  const all = visible <= ARROW_LIMIT;
+  const pid = highlight.focusPid ?? -2;
   let drawn = 0;
-  ctx.save();
+  f.ctx.save();
+  f.ctx.beginPath();
+  f.ctx.rect(GUTTER, 0, f.width - GUTTER, f.height);
+  f.ctx.clip();
+  f.ctx.lineWidth = 1;
+  channels.forEach((lane, c) => {
+    const col = lane.messages;
+    const channelFocused = lane.channel.id === highlight.focusChannel;
+    if (!all && !channelFocused && pid === -2 && highlight.messageIndex === null) return;
+    for (let i = visibleFrom[c]; i < col.length && col.start[i] <= t1; i++) {
+      if (col.end[i] < t0 || col.style[i] !== 1) continue;
+      const index = col.ref[i];
+      const focused =
+        channelFocused ||
+        lane.sendPids[i] === pid ||
+        lane.recvPids[i] === pid ||
+        highlight.messageIndex === index;
+      if ((all || focused) && drawArrow(f, index, focused)) drawn++;
+    }
+  });
+  f.ctx.restore();
+  return { arrowsDrawn: drawn, arrowsHidden: visible - drawn };
+}
+
+function drawArrow(f: Frame, index: number, focused: boolean): boolean {
+  const { ctx, store, theme, k, b } = f;
+  const m = store.trace.messages[index];
+  const from = store.processLanes.get(m.sendPid);
+  const to = m.recvPid === null ? undefined : store.processLanes.get(m.recvPid);
+  const received = receivedAt(m);
+  if (!from || !to || received === null) return false;
+  const x0 = m.putNs * k + b;
+  const x1 = received * k + b;
+  const y0 = from.y - f.scrollY + from.height / 2;
+  const y1 = to.y - f.scrollY + to.height / 2;
+  ctx.strokeStyle = f.highlight.messageIndex === index ? theme.selection : theme.foreground;
+  ctx.fillStyle = ctx.strokeStyle;
+  ctx.globalAlpha = focused ? 0.9 : 0.5;
   ctx.beginPath();
-  ctx.rect(GUTTER, 0, f.width - GUTTER, f.height);
-  ctx.clip();
-  ctx.lineWidth = 1;
-  for (const index of visible) {
-    const m = store.trace.messages[index];
-    const focused =
-      highlight.messageIndex === index ||
-      highlight.focusChannel === m.channel ||
-      (highlight.focusPid !== null &&
-        (m.sendPid === highlight.focusPid || m.recvPid === highlight.focusPid));
-    if (!all && !focused) continue;
-    const from = store.processLanes.get(m.sendPid);
-    const to = m.recvPid === null ? undefined : store.processLanes.get(m.recvPid);
-    const received = receivedAt(m);
-    if (!from || !to || received === null) continue;
-    const x0 = m.putNs * k + b;
-    const x1 = received * k + b;
-    const y0 = from.y - f.scrollY + from.height / 2;
-    const y1 = to.y - f.scrollY + to.height / 2;
-    ctx.strokeStyle = highlight.messageIndex === index ? theme.selection : theme.foreground;
-    ctx.fillStyle = ctx.strokeStyle;
-    ctx.globalAlpha = focused ? 0.9 : 0.5;
-    ctx.beginPath();
-    ctx.moveTo(x0, y0);
-    ctx.lineTo(x1, y1);
-    ctx.stroke();
-    const angle = Math.atan2(y1 - y0, x1 - x0);
-    ctx.beginPath();
-    ctx.moveTo(x1, y1);
-    ctx.lineTo(x1 - 6 * Math.cos(angle - 0.4), y1 - 6 * Math.sin(angle - 0.4));
-    ctx.lineTo(x1 - 6 * Math.cos(angle + 0.4), y1 - 6 * Math.sin(angle + 0.4));
-    ctx.fill();
-    drawn++;
-  }
-  ctx.restore();
-  return { arrowsDrawn: drawn, arrowsHidden: all ? 0 : visible.length - drawn };
+  ctx.moveTo(x0, y0);
+  ctx.lineTo(x1, y1);
+  ctx.stroke();
+  const angle = Math.atan2(y1 - y0, x1 - x0);
+  ctx.beginPath();
+  ctx.moveTo(x1, y1);
+  ctx.lineTo(x1 - 6 * Math.cos(angle - 0.4), y1 - 6 * Math.sin(angle - 0.4));
+  ctx.lineTo(x1 - 6 * Math.cos(angle + 0.4), y1 - 6 * Math.sin(angle + 0.4));
+  ctx.fill();
+  return true;
 }
 
 function drawGutter(f: Frame): void {

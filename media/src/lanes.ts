@@ -32,8 +32,13 @@ export interface CoreLane extends LaneBase {
 export interface ChannelLane extends LaneBase {
   kind: 'channel';
   channel: ChannelInfo;
-  /** Messages: start = putNs, end = receive time (or putNs), ref = index in trace.messages. */
+  /**
+   * Messages in put order: start = putNs, end = receive time (or putNs), ref = index in
+   * trace.messages, style = 1 once received. `sendPids` / `recvPids` (-1: not received) align with it.
+   */
   messages: SpanColumn;
+  sendPids: Int32Array;
+  recvPids: Int32Array;
   /** Queue depth (puts minus gets) as a step function. */
   depthTimes: Float64Array;
   depthValues: Int32Array;

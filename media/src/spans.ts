@@ -24,6 +24,11 @@ export class SpanColumn {
     this.maxDuration = Math.max(this.maxDuration, this.end[i] - startNs);
   }
 
+  /** Makes room for `extra` more spans at once (avoids repeated growth on big loads). */
+  reserve(extra: number): void {
+    if (this.length + extra > this.start.length) this.grow(this.length + extra);
+  }
+
   clear(): void {
     this.length = 0;
     this.maxDuration = 0;
@@ -73,8 +78,8 @@ export class SpanColumn {
     return best;
   }
 
-  private grow(): void {
-    const size = this.start.length * 2;
+  private grow(atLeast = 0): void {
+    const size = Math.max(atLeast, this.start.length * 2);
     const grown = <T extends Float64Array | Int32Array>(old: T, make: (n: number) => T): T => {
       const next = make(size);
       next.set(old);

@@ -27,14 +27,16 @@ export class TimelineStore {
   lanes: Lane[] = [];
   contentHeight = 0;
   private readonly functionIndex = new Map<string, number>();
-  private readonly messageIndex = new Map<number, number>();
+  /** Message id -> index in trace.messages, built at the first delta (snapshots never need it). */
+  private messageIndex: Map<number, number> | null = null;
 
   constructor(
     readonly trace: Trace,
     public live: boolean,
   ) {
-    trace.messages.forEach((m, i) => this.messageIndex.set(m.id, i));
     for (const p of trace.processes) this.processLanes.set(p.pid, this.newProcessLane(p.pid));
+    this.reserve(trace.tasks, 'tasks');
+    this.reserve(trace.waits, 'waits');
     trace.tasks.forEach((_, i) => this.addTask(i));
     trace.waits.forEach((_, i) => this.addWait(i));
     trace.managerCalls.forEach((_, i) => this.addManagerCall(i));
@@ -74,6 +76,7 @@ export class TimelineStore {
       if (i >= 0) trace.channels[i] = c;
       else trace.channels.push(c);
     }
+    this.messageIndex ??= new Map(trace.messages.map((m, i) => [m.id, i]));
     for (const m of delta.messages) {
       const i = this.messageIndex.get(m.id);
       if (i !== undefined) trace.messages[i] = m;
@@ -129,6 +132,16 @@ export class TimelineStore {
     this.contentHeight = layoutLanes(lanes);
   }
 
+  /** Sizes each lane's column for its share of `spans` up front. */
+  private reserve(spans: readonly { pid: number }[], column: 'tasks' | 'waits'): void {
+    const perPid = new Map<number, number>();
+    for (let i = 0; i < spans.length; i++) {
+      const pid = spans[i].pid;
+      perPid.set(pid, (perPid.get(pid) ?? 0) + 1);
+    }
+    for (const [pid, count] of perPid) this.processLanes.get(pid)?.[column].reserve(count);
+  }
+
   private section(label: string, note: string | null): Lane {
     return { kind: 'section', label, note, y: 0, height: LANE_HEIGHT.section };
   }
@@ -165,12 +178,16 @@ export class TimelineStore {
   }
 
   private channelLanes(): ChannelLane[] {
+    const messages = this.trace.messages;
     const byChannel = new Map<string, number[]>();
-    this.trace.messages.forEach((m, i) => {
-      const list = byChannel.get(m.channel) ?? [];
+    let inPutOrder = true;
+    for (let i = 0; i < messages.length; i++) {
+      const m = messages[i];
+      let list = byChannel.get(m.channel);
+      if (!list) byChannel.set(m.channel, (list = []));
       list.push(i);
-      byChannel.set(m.channel, list);
-    });
+      if (i > 0 && m.putNs < messages[i - 1].putNs) inPutOrder = false;
+    }
     const channels = [...this.trace.channels];
     for (const id of byChannel.keys()) {
       if (!channels.some((c) => c.id === id)) {
@@ -184,39 +201,36 @@ export class TimelineStore {
         });
       }
     }
-    return channels.map((channel) => {
+    return channels.map((channel): ChannelLane => {
       const indices = byChannel.get(channel.id) ?? [];
-      const messages = new SpanColumn();
-      const steps: [number, number][] = [];
+      if (!inPutOrder) indices.sort((a, b) => messages[a].putNs - messages[b].putNs);
+      const column = new SpanColumn();
+      column.reserve(indices.length);
+      const sendPids = new Int32Array(indices.length);
+      const recvPids = new Int32Array(indices.length);
+      const puts = new Float64Array(indices.length);
+      const gets: number[] = [];
       let bytes = 0;
-      for (const i of indices) {
-        const m = this.trace.messages[i];
+      for (let i = 0; i < indices.length; i++) {
+        const m = messages[indices[i]];
         const received = receivedAt(m);
-        messages.push(m.putNs, received ?? m.putNs, i, received === null ? 0 : 1);
-        steps.push([m.putNs, 1]);
-        if (received !== null) steps.push([received, -1]);
+        column.push(m.putNs, received ?? m.putNs, indices[i], received === null ? 0 : 1);
+        sendPids[i] = m.sendPid;
+        recvPids[i] = received === null ? -1 : (m.recvPid ?? -1);
+        puts[i] = m.putNs;
+        if (received !== null) gets.push(received);
         bytes += m.bytes ?? 0;
       }
-      steps.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-      const depthTimes = new Float64Array(steps.length);
-      const depthValues = new Int32Array(steps.length);
-      let depth = 0;
-      let maxDepth = 0;
-      steps.forEach(([t, change], i) => {
-        depth += change;
-        depthTimes[i] = t;
-        depthValues[i] = depth;
-        maxDepth = Math.max(maxDepth, depth);
-      });
-      const label = `${channel.label} [${channel.kind}]`;
-      const height = LANE_HEIGHT.channel;
+      const { times: depthTimes, values: depthValues, maxDepth } = depthSteps(puts, gets);
       return {
         kind: 'channel',
         channel,
-        label,
+        label: `${channel.label} [${channel.kind}]`,
         y: 0,
-        height,
-        messages,
+        height: LANE_HEIGHT.channel,
+        messages: column,
+        sendPids,
+        recvPids,
         depthTimes,
         depthValues,
         maxDepth,
@@ -271,6 +285,36 @@ export class TimelineStore {
     const call = this.trace.managerCalls[i];
     this.laneFor(call.pid).waits.push(call.startNs, call.endNs, -1 - i, 1);
   }
+}
+
+/** Queue depth (puts minus gets so far) at every put and get, in time order; puts first on ties. */
+function depthSteps(
+  putTimes: Float64Array,
+  getList: number[],
+): { times: Float64Array; values: Int32Array; maxDepth: number } {
+  const puts = sortedCopy(putTimes);
+  const gets = sortedCopy(Float64Array.from(getList));
+  const times = new Float64Array(puts.length + gets.length);
+  const values = new Int32Array(times.length);
+  let depth = 0;
+  let maxDepth = 0;
+  for (let i = 0, p = 0, g = 0; i < times.length; i++) {
+    if (g < gets.length && (p >= puts.length || gets[g] < puts[p])) {
+      times[i] = gets[g++];
+      depth--;
+    } else {
+      times[i] = puts[p++];
+      depth++;
+    }
+    values[i] = depth;
+    maxDepth = Math.max(maxDepth, depth);
+  }
+  return { times, values, maxDepth };
+}
+
+function sortedCopy(values: Float64Array): Float64Array {
+  for (let i = 1; i < values.length; i++) if (values[i] < values[i - 1]) return values.sort();
+  return values;
 }
 
 /** When a message left the channel: read off the pipe, or the get() call if that is all we saw. */

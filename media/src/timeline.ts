@@ -38,7 +38,7 @@ export class Timeline {
   private filterText = '';
   private functionMatches = new Uint8Array(0);
   private pidMatches = new Set<number>();
-  private drawPending = false;
+  private frameRequest = 0;
 
   constructor(
     readonly e: Elements,
@@ -208,10 +208,9 @@ export class Timeline {
   }
 
   scheduleDraw(): void {
-    if (this.drawPending) return;
-    this.drawPending = true;
-    requestAnimationFrame(() => {
-      this.drawPending = false;
+    if (this.frameRequest) return;
+    this.frameRequest = requestAnimationFrame(() => {
+      this.frameRequest = 0;
       this.draw();
     });
   }
@@ -219,6 +218,8 @@ export class Timeline {
   draw(): void {
     const store = this.store;
     if (!store) return;
+    if (this.frameRequest) cancelAnimationFrame(this.frameRequest);
+    this.frameRequest = 0;
     const started = performance.now();
     const x = this.x;
     const [t0, t1] = this.visibleRange();

@@ -1,0 +1,117 @@
+/**
+ * `npm run bench:render`: the timeline in headless Chromium on synthetic traces of 10k, 100k and 1M
+ * events (scripts/synthetic-trace.ts, generated inside the page). Prints, per size: time to index the
+ * trace and draw the first full frame (target < 1.5 s at 1M), the median and p95 draw time per frame
+ * during continuous wheel zoom and drag pan (target < 16 ms), and the JS heap after a GC (< 300 MB).
+ */
+import * as esbuild from 'esbuild';
+import * as fs from 'fs';
+import * as path from 'path';
+import { renderTimelineHtml } from '../src/export/timelineHtml';
+import { launchChromium, removeTempPages, settle, writeTempPage } from '../test/browser/chromium';
+
+const root = path.join(__dirname, '..', '..');
+const SIZES = (process.env.BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number);
+
+interface Timings {
+  events: number;
+  loadMs: number;
+  firstRenderMs: number;
+  paintedMs: number;
+  frameMs: number[];
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
+}
+
+async function main(): Promise<void> {
+  const generator = await esbuild.build({
+    entryPoints: [path.join(root, 'scripts/synthetic-trace.ts')],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    globalName: 'Synthetic',
+    platform: 'browser',
+    target: 'es2022',
+  });
+  const html = renderTimelineHtml({
+    scriptUri: '',
+    styleUri: '',
+    cspSource: '',
+    nonce: 'benchmark-nonce-0123456789',
+    inlineScript: fs.readFileSync(path.join(root, 'dist/webview.js'), 'utf8'),
+    inlineStyle: fs.readFileSync(path.join(root, 'dist/webview.css'), 'utf8'),
+  });
+  const url = writeTempPage('bench.html', html);
+  const browser = await launchChromium(['--js-flags=--expose-gc']);
+  console.log('events     index+first frame  painted   frame median  frame p95  frames  JS heap');
+  try {
+    for (const size of SIZES) {
+      const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+      const page = await context.newPage();
+      await page.goto(url);
+      await page.evaluate(`${generator.outputFiles[0].text}; window.Synthetic = Synthetic;`);
+      const loaded = (await page.evaluate(`(async () => {
+        const trace = Synthetic.syntheticTrace({ events: ${size} });
+        const events = trace.tasks.length + trace.waits.length + trace.messages.length + trace.cores.samples.length;
+        const started = performance.now();
+        window.dispatchEvent(new MessageEvent('message', { data: { type: 'snapshot', trace, live: false } }));
+        await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+        const paintedMs = performance.now() - started;
+        const t = window.__timeline.timings;
+        return { events, loadMs: t.loadMs, firstRenderMs: t.firstRenderMs, paintedMs, frameMs: [] };
+      })()`)) as Timings;
+      const framesBefore = (await page.evaluate(
+        'window.__timeline.timings.frameMs.length',
+      )) as number;
+      const canvas = (await page.locator('canvas').boundingBox())!;
+      const cx = canvas.x + canvas.width / 2;
+      const cy = canvas.y + 200;
+      await page.mouse.move(cx, cy);
+      for (let i = 0; i < 40; i++) {
+        await page.mouse.wheel(0, i < 20 ? -240 : 240);
+        await settle(page);
+      }
+      await page.mouse.wheel(0, -1200);
+      await settle(page);
+      await page.mouse.down();
+      for (let i = 0; i < 40; i++) {
+        await page.mouse.move(cx + (i < 20 ? -i : i - 40) * 15, cy);
+        await settle(page);
+      }
+      await page.mouse.up();
+      const frames = (await page.evaluate('window.__timeline.timings.frameMs')) as number[];
+      const pan = frames.slice(framesBefore);
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('HeapProfiler.collectGarbage');
+      const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
+      console.log(
+        [
+          String(loaded.events).padEnd(10),
+          `${(loaded.firstRenderMs / 1000).toFixed(3)} s`.padEnd(18),
+          `${(loaded.paintedMs / 1000).toFixed(3)} s`.padEnd(9),
+          `${median(pan).toFixed(2)} ms`.padEnd(13),
+          `${percentile(pan, 0.95).toFixed(2)} ms`.padEnd(10),
+          String(pan.length).padEnd(7),
+          `${(heap.usedSize / 2 ** 20).toFixed(0)} MB`,
+        ].join(' '),
+      );
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+    removeTempPages();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
