@@ -2,6 +2,7 @@
  * What each process was doing, as merged interval lists: its lifetime, when it did work (busy), and
  * its blocked time by kind. The shared input of the scaling figures, the time breakdown and the findings.
  */
+import { parallelismSeries } from '../model/cores';
 import type { ProcessInfo, TaskSpan, Trace, WaitKind, WaitSpan } from '../model/trace';
 import { type Interval, subtract, union } from './intervals';
 import { groupBy } from './util';
@@ -34,12 +35,15 @@ export interface ProcessActivity {
   /** Counted in the parallelism (managers and helpers serve others; their time is not work). */
   doesWork: boolean;
   lifetime: Interval;
-  /** The process body ran: from runBegin (or connect, for the main process) to runEnd / exit. */
+  /** The process body ran: from runBegin (from the launch, for the main process) to runEnd / exit. */
   run: Interval;
   /** createdNs..runBeginNs: interpreter start-up, imports, unpickling the process object. */
   startup: Interval[];
   tasks: TaskSpan[];
-  /** Task execution, or for a process without tasks its run time minus its main thread's waits. */
+  /**
+   * Task execution; for a process without tasks, its run time minus its main thread's waits and
+   * minus the sampling intervals in which its main thread was blocked (/proc samples).
+   */
   busy: Interval[];
   /** Main-thread waits of this process. */
   waits: WaitSpan[];
@@ -50,8 +54,36 @@ function firstNumber(...values: (number | null)[]): number | null {
   return null;
 }
 
+/** A thread running or runnable less than this share of a sampling interval was blocked then. */
+const BLOCKED_SHARE = 0.5;
+
+/**
+ * Per pid, the sampling intervals in which its main thread was mostly neither on a core nor waiting
+ * for one: it was blocked, in a wait the runtime may not record (e.g. inside Pool.map).
+ */
+function blockedByPid(trace: Trace): Map<number, Interval[]> {
+  const blocked = new Map<number, Interval[]>();
+  if (!trace.cores.available) return blocked;
+  const mainThreads = groupBy(
+    trace.cores.samples.filter((s) => s.tid === s.pid),
+    (s) => s.pid,
+  );
+  for (const [pid, samples] of mainThreads) {
+    let first = Infinity;
+    let last = -Infinity;
+    for (const s of samples) [first, last] = [Math.min(first, s.ts), Math.max(last, s.ts)];
+    const series = parallelismSeries({ ...trace.cores, samples }, trace.meta.wallNs);
+    const off = series.filter(
+      (b) => b.running + b.runnable < BLOCKED_SHARE && b.startNs >= first && b.endNs <= last,
+    );
+    blocked.set(pid, union(off));
+  }
+  return blocked;
+}
+
 export function processActivities(trace: Trace): ProcessActivity[] {
   const wallNs = trace.meta.wallNs;
+  const blocked = blockedByPid(trace);
   const tasksByPid = groupBy(trace.tasks, (t) => t.pid);
   const waitsByPid = groupBy(
     trace.waits.filter((w) => w.tid === w.pid),
@@ -61,12 +93,14 @@ export function processActivities(trace: Trace): ProcessActivity[] {
     const isMain = process.role === 'main';
     const tasks = (tasksByPid.get(process.pid) ?? []).sort((a, b) => a.startNs - b.startNs);
     const waits = (waitsByPid.get(process.pid) ?? []).sort((a, b) => a.startNs - b.startNs);
+    // The main process runs from the launch: its runtime connects only at its first flush, so
+    // whatever it did before (imports, preparing data) is its own work, not a start-up phase.
     const begin = isMain
       ? 0
       : (firstNumber(process.createdNs, process.startNs, process.runBeginNs) ?? 0);
     const end = Math.min(wallNs, firstNumber(process.exitNs, process.runEndNs) ?? wallNs);
     const lifetime = { startNs: begin, endNs: Math.max(begin, end) };
-    const runBegin = firstNumber(process.runBeginNs, process.startNs) ?? begin;
+    const runBegin = isMain ? 0 : (firstNumber(process.runBeginNs, process.startNs) ?? begin);
     const runEnd = Math.min(
       lifetime.endNs,
       firstNumber(process.runEndNs, process.exitNs) ?? wallNs,
@@ -78,7 +112,7 @@ export function processActivities(trace: Trace): ProcessActivity[] {
       ? []
       : tasks.length > 0
         ? union(tasks)
-        : subtract(union([run]), union(waits));
+        : subtract(union([run]), union([...waits, ...(blocked.get(process.pid) ?? [])]));
     return {
       process,
       isWorker: doesWork && !isMain,

@@ -222,13 +222,35 @@ test('processes queueing on one lock: lock contention at their function', () => 
 });
 
 test('the parent computing alone before the pool: serial section in the parent', () => {
-  const trace = balancedPool();
-  trace.waits = [wait(100, 'result', 60, 98)];
-  trace.tasks = trace.tasks.filter((t) => t.startNs >= 60 * MS);
+  const trace = makeTrace(1000, {
+    processes: [
+      proc(100, 'main', 0, 1000),
+      proc(201, 'pool-worker', 10, 999),
+      proc(202, 'pool-worker', 10, 999),
+    ],
+    tasks: [201, 202].map((pid) => task(pid, 600, 990, work)),
+    waits: [wait(100, 'result', 600, 995)],
+  });
   const d = diagnose(trace);
   assert.equal(d.findings[0].kind, 'serial-parent', formatDiagnosis(d));
   assert.equal(d.findings[0].location?.file, '/tmp/app.py');
-  assert.ok(d.scaling.serialFraction > 0.55);
+  assert.deepEqual(d.findings[0].ranges[0], { startNs: 0, endNs: 600 * MS, pid: 100 });
+  assert.ok(d.scaling.serialFraction > 0.6);
+});
+
+test('a main thread sampled asleep (no recorded wait) is not counted as working', () => {
+  const trace = balancedPool();
+  trace.waits = [];
+  const samples = [];
+  for (let t = 0; t <= 100; t += 10) {
+    // On a core for its first 10 ms and last 10 ms, asleep in between.
+    const runNs = Math.min(t, 10) * MS + Math.max(0, t - 90) * MS;
+    samples.push({ ts: t * MS, pid: 100, tid: 100, cpu: 0, state: 'S', runNs, waitNs: 0 });
+  }
+  trace.cores = { available: true, reason: null, cpuCount: 2, intervalMs: 10, samples };
+  const main = diagnose(trace).processes.find((p) => p.pid === 100)!;
+  assert.equal(main.categories.running.ns, 20 * MS);
+  assert.equal(main.categories.idle.ns, 80 * MS);
 });
 
 test('spawned workers that start slowly and work briefly: start-up cost', () => {

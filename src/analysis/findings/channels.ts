@@ -8,7 +8,7 @@ import { type FindingContext, type FindingDraft, workOf } from './context';
 
 /** Flag a side of a queue blocked at least this share of its processes' run time. */
 const BLOCKED_SHARE = 0.3;
-const LOCK_SHARE = 0.1;
+const LOCK_SHARE = 0.05;
 const MAX_RANGES = 50;
 
 const spanNs = (w: WaitSpan) => Math.max(0, w.endNs - w.startNs);

@@ -24,8 +24,15 @@ export function where(ref: SourceRef | null): string {
   return `${ref.name}${file}`;
 }
 
-/** The function a process was running, for locations: its target, else its first task's function. */
-export function workOf(ctx: FindingContext, pid: number): SourceRef | null {
-  const activity = ctx.activities.find((a) => a.process.pid === pid);
-  return activity?.process.target ?? activity?.tasks[0]?.fn ?? null;
+/**
+ * The user function these processes ran, for locations: the first of their task functions (a pool
+ * worker's target is multiprocessing's own loop), else the first of their targets.
+ */
+export function workOf(ctx: FindingContext, ...pids: number[]): SourceRef | null {
+  const activities = ctx.activities.filter((a) => pids.includes(a.process.pid));
+  return (
+    activities.find((a) => a.tasks.length > 0)?.tasks[0].fn ??
+    activities.find((a) => a.process.target)?.process.target ??
+    null
+  );
 }

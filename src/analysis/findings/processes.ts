@@ -2,22 +2,45 @@
  * Findings about processes as a whole: more workers than cores (runnable without a core), start-up
  * cost dominating a short run, the parent working alone, and sibling Processes with uneven work.
  */
+import { coreSlices } from '../../model/cores';
 import type { SourceRef } from '../../model/trace';
-import { intersect, longest, subtract, totalNs, union, whereConcurrency } from '../intervals';
+import {
+  type Interval,
+  intersect,
+  longest,
+  subtract,
+  totalNs,
+  union,
+  whereConcurrency,
+} from '../intervals';
 import { groupBy, ms, percent } from '../util';
 import { type FindingContext, type FindingDraft, sourceKey, workOf } from './context';
 
 const RUNNABLE_SHARE = 0.2;
+const OVERSUBSCRIBED_SHARE = 0.1;
 /** Start-up is flagged when it is at least this share of the workers' work and of the wall time. */
 const STARTUP_VS_WORK = 0.5;
 const STARTUP_VS_WALL = 0.1;
 const SERIAL_PARENT_SHARE = 0.1;
+/** Below this, the parent's time alone is interpreter start-up and bookkeeping, not a finding. */
+const SERIAL_PARENT_MIN_NS = 250e6;
 const IMBALANCE_SHARE = 0.2;
 
 function oversubscription(ctx: FindingContext): FindingDraft | null {
-  const { workers, cores } = ctx.scaling;
-  if (workers <= cores || !ctx.trace.cores.available) return null;
-  const workerPids = new Set(ctx.activities.filter((a) => a.isWorker).map((a) => a.process.pid));
+  const { cores, wallNs } = ctx.scaling;
+  if (!ctx.trace.cores.available) return null;
+  const workers = ctx.activities.filter((a) => a.isWorker);
+  // More workers working at once than there are cores, for a real part of the run: the program's
+  // own doing, unlike runnable time that other programs on the machine cause.
+  const crowded = whereConcurrency(
+    workers.map((a) => a.busy),
+    0,
+    wallNs,
+    (n) => n > cores,
+  );
+  const crowdedNs = totalNs(crowded);
+  if (crowdedNs < OVERSUBSCRIBED_SHARE * wallNs) return null;
+  const workerPids = new Set(workers.map((a) => a.process.pid));
   const rows = ctx.breakdowns.filter((b) => workerPids.has(b.pid));
   const runnableNs = rows.reduce((sum, b) => sum + b.categories.runnable.ns, 0);
   const runningNs = rows.reduce((sum, b) => sum + b.categories.running.ns, 0);
@@ -28,12 +51,13 @@ function oversubscription(ctx: FindingContext): FindingDraft | null {
   );
   return {
     kind: 'oversubscription',
-    title: `Oversubscribed: ${workers} workers on ${cores} cores`,
+    title: `Oversubscribed: up to ${ctx.scaling.workers} workers on ${cores} cores`,
     // What each worker lost, on average, waiting for a core.
-    costNs: runnableNs / workers,
+    costNs: runnableNs / workers.length,
     evidence: [
-      { label: 'workers alive at once', value: String(workers) },
+      { label: 'workers alive at once', value: String(ctx.scaling.workers) },
       { label: 'cores', value: String(cores) },
+      { label: `more than ${cores} working at once`, value: ms(crowdedNs) },
       {
         label: 'runnable without a core',
         value: `${ms(runnableNs)} (${percent(share)} of working time)`,
@@ -42,13 +66,16 @@ function oversubscription(ctx: FindingContext): FindingDraft | null {
     fix:
       `Use at most ${cores} worker processes (Pool(processes=os.cpu_count()) or fewer); more ` +
       `CPU-bound workers than cores only queue for the CPU and add switching and memory.`,
-    location: workOf(ctx, busiest.pid),
-    ranges: busiest.categories.runnable.intervals,
+    location: workOf(ctx, busiest.pid, ...workerPids),
+    ranges: longest(crowded, 20),
   };
 }
 
 function startupCost(ctx: FindingContext): FindingDraft | null {
-  const workers = ctx.activities.filter((a) => a.isWorker && a.startup.length > 0);
+  // Forked children start in milliseconds; spawn and forkserver start an interpreter and re-import.
+  const workers = ctx.activities.filter(
+    (a) => a.isWorker && a.startup.length > 0 && a.process.startMethod !== 'fork',
+  );
   if (workers.length === 0) return null;
   const startupNs = workers.reduce((sum, a) => sum + totalNs(a.startup), 0);
   const workNs = workers.reduce((sum, a) => sum + totalNs(a.busy), 0);
@@ -74,9 +101,33 @@ function startupCost(ctx: FindingContext): FindingDraft | null {
       'Start fewer processes and give each more work: reuse one Pool for all the work, use the ' +
       "'fork' start method where available, and keep module-level code cheap (spawn and " +
       "forkserver children re-import the main module): move it under if __name__ == '__main__':.",
-    location: workOf(ctx, slowest.process.pid),
+    location: workOf(ctx, slowest.process.pid, ...workers.map((a) => a.process.pid)),
     ranges: workers.flatMap((a) => a.startup.map((i) => ({ ...i, pid: a.process.pid }))),
   };
+}
+
+/**
+ * On-CPU time of a process's main thread within `ranges`, from the /proc samples (each sample
+ * interval's CPU time spread evenly over it); null without core data.
+ */
+function onCpuWithin(ctx: FindingContext, pid: number, ranges: readonly Interval[]): number | null {
+  if (!ctx.trace.cores.available || ctx.trace.cores.samples.length === 0) return null;
+  // One thread's slices do not overlap, and `ranges` is merged: one forward pass over both.
+  const slices = coreSlices(ctx.trace.cores)
+    .filter((s) => s.tid === pid && s.pid === pid)
+    .sort((a, b) => a.startNs - b.startNs);
+  let ns = 0;
+  let j = 0;
+  for (const slice of slices) {
+    while (j < ranges.length && ranges[j].endNs <= slice.startNs) j++;
+    let overlap = 0;
+    for (let k = j; k < ranges.length && ranges[k].startNs < slice.endNs; k++) {
+      overlap +=
+        Math.min(slice.endNs, ranges[k].endNs) - Math.max(slice.startNs, ranges[k].startNs);
+    }
+    ns += (slice.onCpuNs * overlap) / (slice.endNs - slice.startNs);
+  }
+  return ns;
 }
 
 function serialParent(ctx: FindingContext): FindingDraft | null {
@@ -87,8 +138,12 @@ function serialParent(ctx: FindingContext): FindingDraft | null {
     main.busy,
     whereConcurrency(others, 0, ctx.scaling.wallNs, (n) => n === 0),
   );
-  const aloneNs = totalNs(alone);
-  if (aloneNs < SERIAL_PARENT_SHARE * ctx.scaling.wallNs) return null;
+  // CPU time rather than wall time: on a loaded machine a slow interpreter start-up is not the
+  // program's serial section.
+  const aloneNs = onCpuWithin(ctx, main.process.pid, alone) ?? totalNs(alone);
+  if (aloneNs < Math.max(SERIAL_PARENT_MIN_NS, SERIAL_PARENT_SHARE * ctx.scaling.wallNs)) {
+    return null;
+  }
   const location: SourceRef = {
     name: 'main process',
     module: '__main__',
@@ -102,10 +157,13 @@ function serialParent(ctx: FindingContext): FindingDraft | null {
     costNs: aloneNs * (1 - 1 / ctx.slots),
     evidence: [
       {
-        label: 'parent working alone',
+        label: 'parent working alone (CPU time)',
         value: `${ms(aloneNs)} (${percent(aloneNs / ctx.scaling.wallNs)} of the run)`,
       },
-      { label: 'longest sections', value: sections.map((s) => ms(s.endNs - s.startNs)).join(', ') },
+      {
+        label: 'longest sections',
+        value: sections.map((s) => ms(s.endNs - s.startNs)).join(', '),
+      },
     ],
     fix:
       'Move that work into the workers (submit it as tasks) or overlap it with them (start the ' +

@@ -1,0 +1,34 @@
+"""Fixed producer_bound.py: the producer only sends the inputs and the consumers do the expensive
+work, so they no longer wait on an empty queue."""
+from multiprocessing import Process, Queue
+
+
+def expensive(n):
+    x = 0
+    for i in range(n):
+        x += i % 7
+    return x
+
+
+def produce(queue, count):
+    for _ in range(count):
+        queue.put(300_000)
+    queue.put(None)
+    queue.put(None)
+
+
+def consume(queue):
+    total = 0
+    while (item := queue.get()) is not None:
+        total += expensive(item)
+    print(total)
+
+
+if __name__ == "__main__":
+    queue = Queue()
+    workers = [Process(target=consume, args=(queue,)) for _ in range(2)]
+    producer = Process(target=produce, args=(queue, 40))
+    for p in [producer, *workers]:
+        p.start()
+    for p in [producer, *workers]:
+        p.join()
