@@ -50,6 +50,11 @@ export class Collector {
   private server: net.Server | null = null;
   private socketDir: string | null = null;
   private socketPath: string | null = null;
+  /** The socket path while listening, else null. */
+  get address(): string | null {
+    return this.socketPath;
+  }
+
   private changeScheduled = false;
   private closedForGood = false;
 
