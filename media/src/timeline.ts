@@ -39,6 +39,7 @@ export class Timeline {
   private functionMatches = new Uint8Array(0);
   private pidMatches = new Set<number>();
   private frameRequest = 0;
+  private lastRendered = '';
 
   constructor(
     readonly e: Elements,
@@ -267,6 +268,23 @@ export class Timeline {
       : '';
     this.frameMs.push(performance.now() - started);
     if (this.frameMs.length > 600) this.frameMs.splice(0, 300);
+    this.reportRendered(store);
+  }
+
+  /** Tells the host what is drawn (it and the VS Code tests read it), once per change. */
+  private reportRendered(store: TimelineStore): void {
+    const count = (kind: string) => store.lanes.filter((lane) => lane.kind === kind).length;
+    const rendered = {
+      type: 'rendered' as const,
+      processLanes: count('process'),
+      coreLanes: count('core'),
+      tasks: store.trace.tasks.length,
+      arrows: this.lastDraw?.arrowsDrawn ?? 0,
+    };
+    const key = JSON.stringify(rendered);
+    if (key === this.lastRendered) return;
+    this.lastRendered = key;
+    this.post?.(rendered);
   }
 
   private drawAxis(x: d3.ScaleLinear<number, number>, ticks: number[], span: number): void {
