@@ -40,7 +40,7 @@ function interpreters(): Interpreter[] {
       out = execFileSync(
         python,
         ['-c', 'import os,sys; print(*sys.version_info[:3], os.path.realpath(sys.executable))'],
-        { encoding: 'utf8' },
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
       ).trim();
     } catch {
       continue;

@@ -1,0 +1,131 @@
+"""Workloads of `npm run bench:overhead` (bench/overhead.ts). `python overhead.py WORKLOAD` runs one
+and prints `elapsed=<s> cpu=<s>` (wall time of the work, CPU of this process and its reaped
+children). `python overhead.py emit-cost` measures the runtime's per-event cost in-process."""
+import multiprocessing
+import os
+import resource
+import sys
+import time
+
+
+def trivial(x):
+    return x
+
+
+def count_primes(limit):
+    found = 0
+    for n in range(2, limit):
+        if all(n % d for d in range(2, int(n ** 0.5) + 1)):
+            found += 1
+    return found
+
+
+def pool_chunksize_1():
+    with multiprocessing.Pool() as pool:
+        pool.map(trivial, range(100_000), chunksize=1)
+
+
+def pool_default_chunksize():
+    with multiprocessing.Pool() as pool:
+        pool.map(trivial, range(100_000))
+
+
+def stage(inbox, outbox):
+    while True:
+        item = inbox.get()
+        if item is None:
+            outbox.put(None)
+            return
+        outbox.put(item * 2)
+
+
+def collect(inbox, producers, results):
+    total = finished = 0
+    while finished < producers:
+        item = inbox.get()
+        if item is None:
+            finished += 1
+        else:
+            total += item
+    results.put(total)
+
+
+def pipeline():
+    work, done, results = multiprocessing.Queue(), multiprocessing.Queue(), multiprocessing.Queue()
+    workers = [multiprocessing.Process(target=stage, args=(work, done)) for _ in range(2)]
+    collector = multiprocessing.Process(target=collect, args=(done, 2, results))
+    for p in workers + [collector]:
+        p.start()
+    for i in range(20_000):
+        work.put(i)
+    for _ in workers:
+        work.put(None)
+    assert results.get() == 2 * sum(range(20_000))
+    for p in workers + [collector]:
+        p.join()
+
+
+def bump(counter):
+    for _ in range(200):
+        with counter.get_lock():
+            counter.value += 1
+
+
+def short_processes():
+    counter = multiprocessing.Value('i', 0)
+    children = [multiprocessing.Process(target=bump, args=(counter,)) for _ in range(32)]
+    for p in children:
+        p.start()
+    for p in children:
+        p.join()
+    assert counter.value == 32 * 200
+
+
+def cpu_pool():
+    with multiprocessing.Pool(2) as pool:
+        pool.map(count_primes, [60_000] * 8, chunksize=1)
+
+
+WORKLOADS = {
+    'pool-chunksize-1': pool_chunksize_1,
+    'pool-default-chunksize': pool_default_chunksize,
+    'pipeline': pipeline,
+    'short-processes': short_processes,
+    'cpu-pool': cpu_pool,
+}
+
+
+def cpu_seconds():
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def emit_cost(events=200_000):
+    """Runtime cost per event in this process: a send-sized event timestamped, recorded, batched,
+    encoded and sent to the collector's socket, minus the cost of the empty loop."""
+    from parallel_profiler_runtime import core
+
+    if not core.S.on:
+        print('emit-cost needs the runtime (run under the recorder)')
+        return
+    loop_start = time.perf_counter_ns()
+    for i in range(events):
+        pass
+    loop_ns = time.perf_counter_ns() - loop_start
+    start = time.perf_counter_ns()
+    for i in range(events):
+        core.emit(('send', time.perf_counter_ns(), core.tid(), i, 12345, 100, i, 'c'))
+    core.flush(wait=True)
+    total_ns = time.perf_counter_ns() - start
+    print('emit-ns=%.1f' % ((total_ns - loop_ns) / events))
+
+
+if __name__ == '__main__':
+    name = sys.argv[1]
+    if name == 'emit-cost':
+        emit_cost()
+        sys.exit(0)
+    started = time.perf_counter()
+    WORKLOADS[name]()
+    print('elapsed=%.6f cpu=%.6f pid=%d' % (time.perf_counter() - started, cpu_seconds(), os.getpid()))
