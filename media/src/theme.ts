@@ -47,7 +47,7 @@ export function readTheme(): Theme {
     selection: cssVar(style, '--vscode-focusBorder', '#007fd4'),
     range: dark ? 'rgba(38,79,120,0.45)' : 'rgba(173,214,255,0.45)',
     running: cssVar(style, '--vscode-charts-green', '#388a34'),
-    runnable: cssVar(style, '--vscode-charts-orange', '#d18616'),
+    runnable: cssVar(style, '--vscode-charts-purple', '#652d90'),
     merged: dark ? '#8c8c8c' : '#6f6f6f',
     font: `11px ${family}`,
   };
