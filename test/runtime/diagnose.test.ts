@@ -54,30 +54,38 @@ function figuresByStepping(trace: Trace): { parallelism: number; serialFraction:
       return !!b && b.startNs >= first && b.endNs <= last && b.running + b.runnable < 0.5;
     });
   }
-  const kinds = new Set(['manager', 'helper']);
+  /** Whether t (increasing from call to call) falls in one of these spans, sorted by start. */
+  const cursor = (spans: { startNs: number; endNs: number }[]) => {
+    const sorted = [...spans].sort((a, b) => a.startNs - b.startNs);
+    let next = 0;
+    const open: { endNs: number }[] = [];
+    return (t: number) => {
+      while (next < sorted.length && sorted[next].startNs <= t) open.push(sorted[next++]);
+      for (let k = open.length - 1; k >= 0; k--) if (open[k].endNs <= t) open.splice(k, 1);
+      return open.length > 0;
+    };
+  };
+  const probes = trace.processes
+    .filter((p) => p.role !== 'manager' && p.role !== 'helper')
+    .map((p) => {
+      const tasks = trace.tasks.filter((k) => k.pid === p.pid);
+      if (tasks.length > 0) return cursor(tasks);
+      const begin = p.role === 'main' ? 0 : (p.runBeginNs ?? p.startNs ?? 0);
+      const end = Math.min(p.runEndNs ?? p.exitNs ?? wall, p.exitNs ?? wall);
+      const waiting = cursor(trace.waits.filter((w) => w.pid === p.pid && w.tid === p.pid));
+      const blocked = blockedAt.get(p.pid);
+      return (t: number) => {
+        const inWait = waiting(t);
+        return t >= begin && t < end && !inWait && !blocked?.(t);
+      };
+    });
   const steps = 100_000;
   const step = wall / steps;
   let busy = 0;
   let serial = 0;
   for (let i = 0; i < steps; i++) {
     const t = (i + 0.5) * step;
-    let working = 0;
-    for (const p of trace.processes) {
-      if (kinds.has(p.role)) continue;
-      const tasks = trace.tasks.filter((k) => k.pid === p.pid);
-      if (tasks.length > 0) {
-        if (tasks.some((k) => k.startNs <= t && t < k.endNs)) working++;
-        continue;
-      }
-      const main = p.role === 'main';
-      const begin = main ? 0 : (p.runBeginNs ?? p.startNs ?? 0);
-      const end = Math.min(p.runEndNs ?? p.exitNs ?? wall, p.exitNs ?? wall);
-      if (t < begin || t >= end) continue;
-      const waits = trace.waits.filter((w) => w.pid === p.pid && w.tid === p.pid);
-      if (waits.some((w) => w.startNs <= t && t < w.endNs)) continue;
-      if (blockedAt.get(p.pid)?.(t)) continue;
-      working++;
-    }
+    const working = probes.filter((working) => working(t)).length;
     busy += working;
     if (working <= 1) serial++;
   }
