@@ -4,6 +4,9 @@
  */
 import { averageParallelism } from '../model/cores';
 import type { ChannelKind, ProcessRole, Trace } from '../model/trace';
+import { diagnose } from './diagnose';
+import { formatDiagnosis } from './format';
+import type { Diagnosis } from './types';
 
 export interface ProcessSummary {
   pid: number;
@@ -51,6 +54,8 @@ export interface TraceSummary {
   events: { total: number; lost: number; rejected: number };
   parallelism: { average: number; cores: number; available: boolean; reason: string | null };
   warnings: string[];
+  /** Why the run is (not) parallel: scaling figures, time per process, ranked findings. */
+  diagnosis: Diagnosis;
 }
 
 function increment(counts: Record<string, number>, key: string, by = 1): void {
@@ -123,6 +128,7 @@ export function summarizeTrace(trace: Trace): TraceSummary {
       reason: trace.cores.reason,
     },
     warnings: meta.warnings,
+    diagnosis: diagnose(trace),
   };
 }
 
@@ -194,5 +200,6 @@ export function formatSummaryText(s: TraceSummary): string {
     out.push('', `Manager calls: ${s.managerCalls.count} (${calls.join(', ')})`);
   }
   for (const warning of s.warnings) out.push(`Warning: ${warning}`);
+  out.push('', formatDiagnosis(s.diagnosis).trimEnd());
   return out.join('\n') + '\n';
 }
