@@ -6,7 +6,8 @@
  * runtime's in-process cost per event (record + batch + encode + send).
  *
  * Recorded runs go through the CLI (`node dist/cli.js record`), or with BENCH_SINK=internal through a
- * minimal socket sink here (the runtime alone, no /proc sampling). BENCH_PYTHON picks the interpreter.
+ * minimal socket sink here (the runtime alone, no /proc sampling). BENCH_PYTHON picks the interpreter,
+ * BENCH_WORKLOADS=a,b a subset.
  */
 import { spawn } from 'child_process';
 import * as crypto from 'crypto';
@@ -23,6 +24,7 @@ const cli = path.join(root, 'dist', 'cli.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const python = process.env.BENCH_PYTHON ?? 'python3';
 const useCli = process.env.BENCH_SINK !== 'internal';
+const only = process.env.BENCH_WORKLOADS?.split(',');
 
 const WORKLOADS: [name: string, target: number][] = [
   ['pool-chunksize-1', 1.1],
@@ -166,6 +168,7 @@ async function main(): Promise<void> {
   );
   console.log('workload                 plain s  recorded s  ratio   target  events     CPU/event');
   for (const [workload, target] of WORKLOADS) {
+    if (only && !only.includes(workload)) continue;
     const plainRuns: Sample[] = [];
     const recordedRuns: Sample[] = [];
     for (let i = 0; i < RUNS; i++) {

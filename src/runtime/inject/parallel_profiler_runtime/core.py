@@ -8,7 +8,7 @@ import os
 import sys
 from time import perf_counter_ns as now
 
-from _thread import allocate_lock, get_native_id
+from _thread import _local, allocate_lock, get_native_id
 
 FLUSH_EVENTS = 512
 FLUSH_AGE_NS = 20_000_000
@@ -46,6 +46,8 @@ S = State()
 buf = []
 seen_tids = set()
 _lock = allocate_lock()
+_thread_ids = _local()
+_encode = None  # JSON encoder, imported at the first flush
 _socket_path = None
 _secret = None
 
@@ -64,10 +66,14 @@ def next_id():
 
 
 def tid():
-    t = get_native_id()
-    if t not in seen_tids:
-        _note_thread(t)
-    return t
+    """The OS thread id, cached per thread (get_native_id is a system call)."""
+    try:
+        return _thread_ids.tid
+    except AttributeError:
+        t = _thread_ids.tid = get_native_id()
+        if t not in seen_tids:
+            _note_thread(t)
+        return t
 
 
 def _note_thread(t):
@@ -158,12 +164,15 @@ def flush(wait=False):
 
 
 def _send_batch(batch):
-    import json
+    global _encode
+    if _encode is None:
+        import json
 
+        _encode = json.JSONEncoder(separators=(',', ':'), check_circular=False).encode
     if S.lost:
         batch.append(('lost', now(), get_native_id(), S.lost))
         S.lost = 0
-    data = json.dumps(batch, separators=(',', ':')).encode()
+    data = _encode(batch).encode()
     if len(data) > MAX_FRAME:
         S.lost += len(batch)
         return
@@ -269,8 +278,9 @@ def finish():
 
 def after_fork_in_child():
     """A fork child starts with an empty buffer, no connection and its own identity."""
-    global _lock
+    global _lock, _thread_ids
     _lock = allocate_lock()
+    _thread_ids = _local()
     del buf[:]
     seen_tids.clear()
     sock, S.sock = S.sock, None
