@@ -40,6 +40,8 @@ export interface TimelineDescription {
   selection: { kind: string; title: string; fields: Record<string, string> } | null;
   range: { startNs: number; endNs: number; rows: RangeRow[] } | null;
   filter: string;
+  /** Tasks drawn at full strength under the filter (all of them when it is empty). */
+  filterMatches: number;
   timings: { loadMs: number; firstRenderMs: number; frameMs: number[] };
   /** Client coordinates of the centre of a task's bar (by task id), or null if not on screen. */
   taskPoint(id: number): { x: number; y: number } | null;
@@ -102,6 +104,7 @@ export function describeTimeline(view: Timeline): TimelineDescription {
     },
     range: view.range && { startNs: view.range[0], endNs: view.range[1], rows: view.rangeRows },
     filter: view.e.filter.value,
+    filterMatches: countMatches(view),
     timings: { ...view.timings, frameMs: [...view.frameMs] },
     taskPoint(id: number) {
       if (!store) return null;
@@ -118,4 +121,14 @@ export function describeTimeline(view: Timeline): TimelineDescription {
     },
     clientX: (ns: number) => rect.left + x(ns),
   });
+}
+
+function countMatches(view: Timeline): number {
+  let matches = 0;
+  for (const lane of view.store?.processLanes.values() ?? []) {
+    for (let i = 0; i < lane.tasks.length; i++) {
+      if (view.passesFilter(lane.tasks.style[i], lane.pid)) matches++;
+    }
+  }
+  return matches;
 }

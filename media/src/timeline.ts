@@ -165,6 +165,13 @@ export class Timeline {
     this.scheduleDraw();
   }
 
+  /** Whether a task (function style, pid) matches the filter; everything does when it is empty. */
+  passesFilter(style: number, pid: number): boolean {
+    return (
+      this.filterText === '' || this.functionMatches[style >> 1] === 1 || this.pidMatches.has(pid)
+    );
+  }
+
   pick(clientX: number, clientY: number): Picked | null {
     if (!this.store) return null;
     const rect = this.e.canvas.getBoundingClientRect();
@@ -254,10 +261,7 @@ export class Timeline {
       },
       hoverPid:
         this.hover?.kind === 'core-slice' || this.hover?.kind === 'process' ? this.hover.pid : null,
-      passes: (style, pid) =>
-        this.filterText === '' ||
-        this.functionMatches[style >> 1] === 1 ||
-        this.pidMatches.has(pid),
+      passes: (style, pid) => this.passesFilter(style, pid),
       functionColours: this.functionColours,
       processColours: this.processColours,
       hatch: this.hatch,

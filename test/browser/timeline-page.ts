@@ -47,6 +47,7 @@ export interface TimelineView {
   selection: { kind: string; title: string; fields: Record<string, string> } | null;
   range: { startNs: number; endNs: number; rows: RangeRowView[] } | null;
   filter: string;
+  filterMatches: number;
 }
 
 export function timeline(page: Page): Promise<TimelineView> {
