@@ -33,20 +33,32 @@ function taskGaps(activity: ProcessActivity): { starved: Interval[]; ipc: Interv
   return { starved: union(starved), ipc: union(ipc) };
 }
 
-/** Buckets of the run in which this process's threads waited for a core, and the total wait. */
+/**
+ * Time this process's threads waited for a core while it was working (`running`, merged), and the
+ * parts of `running` where they did: each sampling bucket's wait is counted in proportion to how much
+ * of the bucket was working time.
+ */
 function runnableTime(
   samples: CoreSample[] | undefined,
   trace: Trace,
+  running: readonly Interval[],
 ): { ns: number; intervals: Interval[] } {
   if (!samples || !trace.cores.available) return { ns: 0, intervals: [] };
   let ns = 0;
-  const intervals: Interval[] = [];
+  const buckets: Interval[] = [];
+  let j = 0;
   for (const bucket of parallelismSeries({ ...trace.cores, samples }, trace.meta.wallNs)) {
-    const span = bucket.endNs - bucket.startNs;
-    ns += bucket.runnable * span;
-    if (bucket.runnable >= RUNNABLE_MIN_SHARE) intervals.push(bucket);
+    if (bucket.runnable <= 0) continue;
+    while (j < running.length && running[j].endNs <= bucket.startNs) j++;
+    let overlap = 0;
+    for (let k = j; k < running.length && running[k].startNs < bucket.endNs; k++) {
+      overlap +=
+        Math.min(bucket.endNs, running[k].endNs) - Math.max(bucket.startNs, running[k].startNs);
+    }
+    ns += bucket.runnable * overlap;
+    if (overlap > 0 && bucket.runnable >= RUNNABLE_MIN_SHARE) buckets.push(bucket);
   }
-  return { ns, intervals: union(intervals) };
+  return { ns, intervals: intersect(union(buckets), running) };
 }
 
 function categoryTime(ns: number, intervals: Interval[], pid: number): CategoryTime {
@@ -96,15 +108,17 @@ export function processBreakdowns(
     ];
     const categories = {} as Record<BreakdownCategory, CategoryTime>;
     let claimed: Interval[] = [];
+    let running: Interval[] = [];
     for (const [category, intervals] of ordered) {
       const own = subtract(intersect(intervals, life), claimed);
       categories[category] = categoryTime(totalNs(own), own, pid);
+      if (category === 'running') running = own;
       claimed = union([...claimed, ...own]);
     }
     const idle = subtract(life, claimed);
     categories.idle = categoryTime(totalNs(idle), idle, pid);
     // Waiting for a core happens while "working": carve it out of running so the total still adds up.
-    const runnable = runnableTime(samplesByPid.get(pid), trace);
+    const runnable = runnableTime(samplesByPid.get(pid), trace, running);
     const runnableNs = Math.min(runnable.ns, categories.running.ns);
     categories.running.ns -= runnableNs;
     categories.runnable = categoryTime(runnableNs, runnable.intervals, pid);
