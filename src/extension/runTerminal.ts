@@ -12,7 +12,10 @@ export class RunTerminal implements vscode.Disposable {
   private readonly pending: string[] = [];
   private opened = false;
   private line = '';
+  private lastInput = '';
   private stdin: Writable | undefined;
+  /** Input typed before the program's stdin was attached; `null` marks Ctrl+D. */
+  private readonly early: (string | null)[] = [];
   private finished = false;
   readonly terminal: vscode.Terminal;
 
@@ -39,6 +42,7 @@ export class RunTerminal implements vscode.Disposable {
     this.stdin = stdin ?? undefined;
     // A program that exits without reading its input must not turn our writes into crashes.
     this.stdin?.on('error', () => undefined);
+    this.early.splice(0).forEach((text) => this.toProgram(text));
   }
 
   /** Writes program or profiler text; lone `\n` become `\r\n` as a terminal needs. */
@@ -58,9 +62,13 @@ export class RunTerminal implements vscode.Disposable {
   private input(data: string, onInterrupt: () => void): void {
     if (this.finished) return;
     for (const char of data) {
-      if (char === '\r') {
+      // Enter sends \r; pasted text may hold \n or \r\n.
+      const afterReturn = this.lastInput === '\r';
+      this.lastInput = char;
+      if (char === '\n' && afterReturn) continue;
+      if (char === '\r' || char === '\n') {
         this.writeEmitter.fire('\r\n');
-        this.stdin?.write(this.line + '\n');
+        this.toProgram(this.line + '\n');
         this.line = '';
       } else if (char === '\x7f' || char === '\b') {
         if (this.line.length > 0) {
@@ -71,14 +79,22 @@ export class RunTerminal implements vscode.Disposable {
         this.writeEmitter.fire('^C\r\n');
         onInterrupt();
       } else if (char === '\x04') {
-        if (this.line) this.stdin?.write(this.line);
+        if (this.line) this.toProgram(this.line);
         this.line = '';
-        this.stdin?.end();
+        this.toProgram(null);
       } else if (char >= ' ') {
         this.line += char;
         this.writeEmitter.fire(char);
       }
     }
+  }
+
+  /** Writes to the program's stdin (`null` ends it), or keeps it until the program is attached. */
+  private toProgram(text: string | null): void {
+    if (this.finished) return;
+    if (!this.stdin) this.early.push(text);
+    else if (text === null) this.stdin.end();
+    else this.stdin.write(text);
   }
 
   dispose(): void {

@@ -5,8 +5,16 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import { test } from 'node:test';
 import * as path from 'path';
-import { CodeServer, closeBrowser, launchBrowser, makeWorkspace, repoRoot } from './codeServer';
-import { canvasColours, runExampleFromPalette } from './workbench';
+import {
+  CodeServer,
+  closeBrowser,
+  launchBrowser,
+  makeWorkspace,
+  repoRoot,
+  runFromPalette,
+  timelineFrame,
+} from './codeServer';
+import { canvasColours, runExampleFromPalette, timelineLanes, timelineStats } from './workbench';
 
 const examples = ['process_example.py', 'pool_example.py', 'queue_example.py'];
 
@@ -30,6 +38,16 @@ test(
         `tasks: ${stats.get('tasks')}`,
       );
       assert.ok((await canvasColours(page)) > 3, 'the lanes are drawn on the canvas');
+      const lanes = await timelineLanes(page);
+      const processLanes = lanes.filter((lane) => lane.kind === 'process');
+      assert.equal(processLanes.length, Number(stats.get('processes')));
+      assert.equal(processLanes.filter((lane) => lane.label.includes('PoolWorker')).length, 4);
+      const bars = processLanes.reduce((sum, lane) => sum + lane.bars, 0);
+      assert.equal(bars, Number.parseInt(stats.get('tasks') ?? '', 10), 'every task is a bar');
+      assert.ok(
+        lanes.some((lane) => lane.kind === 'core'),
+        'core lanes (Linux)',
+      );
       // The terminal shows the program's own output.
       await page.locator('.terminal-wrapper', { hasText: '[1, 4, 9, 16, 25]' }).first().waitFor();
 
@@ -39,6 +57,17 @@ test(
       await page.screenshot({ path: shot });
       fs.mkdirSync(path.join(repoRoot, 'media/screenshots'), { recursive: true });
       fs.copyFileSync(shot, path.join(repoRoot, 'media/screenshots/vscode-run.png'));
+
+      // After a window reload the panel comes back, showing the run's saved trace.
+      const reloaded = page.waitForEvent('framenavigated', (frame) => frame === page.mainFrame());
+      await runFromPalette(page, 'Developer: Reload Window');
+      await reloaded;
+      await timelineFrame(page)
+        .locator('header.summary .stat-label', { hasText: 'result' })
+        .waitFor({ timeout: 120_000 });
+      const restored = await timelineStats(page);
+      assert.equal(restored.get('processes'), stats.get('processes'));
+      assert.equal(restored.get('tasks'), stats.get('tasks'));
     } finally {
       await closeBrowser(browser, page);
       await server.stop();

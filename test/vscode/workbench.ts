@@ -66,3 +66,27 @@ export async function runExampleFromPalette(
   });
   return timelineStats(page);
 }
+
+/** A lane as the webview describes it (`window.__timeline`, the model behind the canvas). */
+export interface LaneSummary {
+  kind: string;
+  label: string;
+  pid: number | null;
+  bars: number;
+}
+
+/** The lanes the timeline webview shows. */
+export function timelineLanes(page: Page): Promise<LaneSummary[]> {
+  return timelineFrame(page)
+    .locator('body')
+    .evaluate(() => {
+      const described = (globalThis as unknown as { __timeline?: { lanes: LaneSummary[] } })
+        .__timeline;
+      return (described?.lanes ?? []).map(({ kind, label, pid, bars }) => ({
+        kind,
+        label,
+        pid,
+        bars,
+      }));
+    });
+}

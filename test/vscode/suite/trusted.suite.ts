@@ -52,6 +52,10 @@ suite('Run with parallel profiler (trusted workspace)', () => {
   suiteSetup(async () => {
     fs.writeFileSync(workspaceFile('hang.py').fsPath, HANGING_SCRIPT);
     fs.writeFileSync(workspaceFile('syntax_error.py').fsPath, 'def broken(:\n    pass\n');
+    fs.writeFileSync(
+      workspaceFile('echo_input.py').fsPath,
+      'line = input()\nwith open("echoed.txt", "w") as f:\n    f.write(line)\n',
+    );
     await extensionApi();
   });
 
@@ -134,6 +138,29 @@ suite('Run with parallel profiler (trusted workspace)', () => {
     const pids = run.trace.processes.map((p) => p.pid);
     await eventually('every process to be gone', () => pids.every((pid) => !isAlive(pid)), 15_000);
     assert.equal(api.runController.running, undefined);
+  });
+
+  test('closing the terminal stops the run', async () => {
+    const api = await extensionApi();
+    const pending = runCommand('hang.py');
+    const running = await eventually('the run to start', () => api.runController.running);
+    await eventually('three live processes', () => running.counts.processes >= 3);
+    running.terminal.terminal.dispose();
+    const run = finished(await pending);
+    assert.equal(run.trace.meta.endReason, 'stopped');
+    const pids = run.trace.processes.map((p) => p.pid);
+    await eventually('every process to be gone', () => pids.every((pid) => !isAlive(pid)), 15_000);
+  });
+
+  test('text typed into the terminal reaches the script on Enter', async () => {
+    // The script does not use multiprocessing, so it may never show up as a process: type at once.
+    const api = await extensionApi();
+    const pending = runCommand('echo_input.py');
+    const running = await eventually('the run to start', () => api.runController.running);
+    running.terminal.terminal.sendText('hello profiler', true);
+    const run = finished(await pending);
+    assert.equal(run.trace.meta.exitCode, 0);
+    assert.equal(fs.readFileSync(workspaceFile('echoed.txt').fsPath, 'utf8'), 'hello profiler');
   });
 
   test('a script with a syntax error ends with exit code 1', async () => {
