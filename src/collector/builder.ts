@@ -33,15 +33,6 @@ export interface Source {
 /** A task not yet matched with its submit is held back from deltas for at most this long. */
 const TASK_HOLD_NS = 1e9;
 
-function sourceRef(name: unknown, module: unknown, file: unknown, line: unknown): SourceRef {
-  return {
-    name: (name as string | null) ?? '?',
-    module: module as string | null,
-    file: file as string | null,
-    line: line as number | null,
-  };
-}
-
 const idString = (id: unknown): string | null => (id === null ? null : String(id));
 const taskKey = (kind: unknown, poolId: unknown, job: unknown, index: unknown) =>
   `${kind as string}\u0000${poolId as string}\u0000${job as number}\u0000${kind === 'pool' ? (index as number) : ''}`;
@@ -66,6 +57,8 @@ export class TraceBuilder {
   private readonly submits = new Map<string, Submit>();
   private readonly tasksAwaitingSubmit = new Map<string, number>();
   private readonly warnings = new Set<string>();
+  /** One shared object per distinct function: thousands of tasks run the same few. */
+  private readonly sourceRefs = new Map<string, SourceRef>();
 
   // What takeDelta has handed out so far.
   private readonly changedPids = new Set<number>();
@@ -142,13 +135,15 @@ export class TraceBuilder {
     const tid = e[2] as number;
     switch (e[0]) {
       case 'send':
-        this.matcher.addSend(e[4] as number, idString(e[7]), {
-          bytes: e[5] as number | null,
-          sendPid: pid,
-          sendTid: tid,
-          putNs: e[6] === null ? ts : (e[6] as number) + source.shiftNs,
-          sendNs: ts,
-        });
+        this.matcher.addSend(
+          e[4] as number,
+          idString(e[7]),
+          e[5] as number | null,
+          pid,
+          tid,
+          e[6] === null ? ts : (e[6] as number) + source.shiftNs,
+          ts,
+        );
         return;
       case 'recv':
         this.matcher.addRecv(e[4] as number, {
@@ -242,7 +237,7 @@ export class TraceBuilder {
         if (e[5] !== null && child.connection === 'never') child.name = e[5] as string;
         child.startMethod = (e[6] as string | null) ?? child.startMethod;
         child.daemon = e[7] as boolean;
-        child.target = e[8] === null ? null : sourceRef(e[8], e[9], e[10], e[11]);
+        child.target = e[8] === null ? null : this.sourceRef(e[8], e[9], e[10], e[11]);
         return;
       }
       case 'exit': {
@@ -263,7 +258,7 @@ export class TraceBuilder {
           label: (e[5] as string | null) ?? id,
           createdPid: pid,
           createdNs: ts,
-          createdAt: e[8] === null ? null : sourceRef(e[8], e[9], e[10], e[11]),
+          createdAt: e[8] === null ? null : this.sourceRef(e[8], e[9], e[10], e[11]),
         });
         return;
       }
@@ -276,7 +271,7 @@ export class TraceBuilder {
     const task: TaskSpan = {
       id: this.tasks.length,
       kind: e[4] as TaskKind,
-      fn: sourceRef(e[9], e[10], e[11], e[12]),
+      fn: this.sourceRef(e[9], e[10], e[11], e[12]),
       pid: source.pid,
       tid,
       startNs: ts,
@@ -307,6 +302,21 @@ export class TraceBuilder {
     // Replaced, not mutated: snapshots handed out earlier keep what they had.
     this.tasks[taskId] = { ...this.tasks[taskId], submitNs: ts, submitPid: pid };
     this.tasksAwaitingSubmit.delete(key);
+  }
+
+  private sourceRef(name: unknown, module: unknown, file: unknown, line: unknown): SourceRef {
+    const key = `${name as string}\u0000${module as string}\u0000${file as string}\u0000${line as number}`;
+    let ref = this.sourceRefs.get(key);
+    if (!ref) {
+      ref = {
+        name: (name as string | null) ?? '?',
+        module: module as string | null,
+        file: file as string | null,
+        line: line as number | null,
+      };
+      this.sourceRefs.set(key, ref);
+    }
+    return ref;
   }
 
   private process(pid: number): ProcessInfo {
@@ -410,7 +420,7 @@ export class TraceBuilder {
       channels: this.channels.map((c) =>
         this.taskDone.has(c.id) ? { ...c, taskDone: this.taskDone.get(c.id) } : c,
       ),
-      messages: this.matcher.messages.slice(),
+      messages: this.matcher.shared(),
       managerCalls: this.managerCalls.slice(),
       cores: { ...this.cores, samples: this.cores.samples.slice() },
       counts: this.currentCounts(),

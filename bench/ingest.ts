@@ -1,0 +1,143 @@
+/**
+ * Ingest speed of the collector: a separate writer process streams batches of realistic events
+ * (queue sends/receives, waits, tasks and their submits, manager calls) over 4 real connections;
+ * this process runs the collector and measures its own CPU time until every connection closed and
+ * a final trace (with message matching) is built. Printed next to the cost of JSON.parse alone on
+ * the same kind of frames, the floor any JSON collector pays.
+ *
+ * Usage: npm run bench:ingest [-- <events, default 2000000>]
+ */
+import { spawn } from 'child_process';
+import { Collector } from '../src/collector/collector';
+import { encodeFrame } from '../src/collector/framing';
+import { connectClient, helloFrame } from '../src/collector/wireClient';
+
+const SECRET = 'be9c4ba1be9c4ba1be9c4ba1be9c4ba1';
+const CONNECTIONS = 4;
+const BATCH = 512;
+
+/** Batch `b` of connection `c`: what a busy worker process sends. Timestamps increase. */
+function batch(c: number, b: number): unknown[][] {
+  const pid = 1000 + c;
+  const events: unknown[][] = [];
+  let ts = 1e12 + b * BATCH * 1000;
+  for (let i = 0; i < BATCH; i++, ts += 1000) {
+    const n = b * BATCH + i;
+    switch (i % 10) {
+      case 0:
+      case 1:
+      case 2:
+        events.push(['send', ts, pid, ts + 400, 10 + c, 120, ts - 300, `q${c}`]);
+        break;
+      case 3:
+      case 4:
+      case 5:
+        events.push(['recv', ts, pid, ts + 500, 10 + ((c + 1) % CONNECTIONS), 120, ts - 200, null]);
+        break;
+      case 6:
+        events.push(['wait', ts, pid, ts + 900, 'queue-get', `q${c}`, null, true]);
+        break;
+      case 7:
+        events.push(['submit', ts, pid, 'pool', 'p1', n, c, 4, 'work', 'app', '/app.py', 12]);
+        break;
+      case 8:
+        events.push([
+          'task',
+          ts,
+          pid + 1,
+          ts + 800,
+          'pool',
+          'p1',
+          n - 1,
+          c,
+          4,
+          'work',
+          'app',
+          '/app.py',
+          12,
+          64,
+          32,
+          true,
+          null,
+          null,
+        ]);
+        break;
+      default:
+        events.push(['mcall', ts, pid, ts + 700, 'dict', 'get', true]);
+    }
+  }
+  return events;
+}
+
+async function writer(socketPath: string, events: number): Promise<void> {
+  const batches = Math.ceil(events / BATCH / CONNECTIONS);
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async (_, c) => {
+      const client = await connectClient(socketPath);
+      await client.send(helloFrame(SECRET, 1000 + c));
+      for (let b = 0; b < batches; b++) {
+        if (!client.socket.write(encodeFrame(batch(c, b)))) {
+          await new Promise((resolve) => client.socket.once('drain', resolve));
+        }
+      }
+      await client.send({ t: 'bye', ts: 2e12 });
+      await client.end();
+    }),
+  );
+}
+
+function cpuMs(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
+}
+
+function parseOnlyRate(): number {
+  const frames = Array.from({ length: 200 }, (_, b) => encodeFrame(batch(0, b)).subarray(4));
+  const start = process.cpuUsage();
+  let events = 0;
+  for (let round = 0; round < 5; round++) {
+    for (const frame of frames) events += (JSON.parse(frame.toString('utf8')) as unknown[]).length;
+  }
+  return events / (cpuMs(start) / 1000);
+}
+
+async function main(): Promise<void> {
+  if (process.argv[2] === '--writer') {
+    return writer(process.argv[3], Number(process.argv[4]));
+  }
+  const events = Number(process.argv[2] ?? 2_000_000);
+  const collector = new Collector({ secret: SECRET });
+  const socketPath = await collector.listen();
+  const child = spawn(process.execPath, [__filename, '--writer', socketPath, String(events)], {
+    stdio: 'inherit',
+  });
+  let started: { cpu: NodeJS.CpuUsage; wall: bigint } | null = null;
+  const stopWatching = collector.onDidChange(() => {
+    started ??= { cpu: process.cpuUsage(), wall: process.hrtime.bigint() };
+  });
+  await new Promise((resolve) => child.once('exit', resolve));
+  await collector.whenIdle(60_000);
+  stopWatching();
+  const trace = collector.trace();
+  const ingestCpuMs = cpuMs(started!.cpu);
+  const wallMs = Number(process.hrtime.bigint() - started!.wall) / 1e6;
+  await collector.close();
+
+  const ingested = trace.counts.total;
+  const rate = ingested / (ingestCpuMs / 1000);
+  const parseRate = parseOnlyRate();
+  const matched = trace.messages.filter((m) => m.recvPid !== null).length;
+  console.log(`events ingested:      ${ingested} (rejected ${trace.counts.rejected})`);
+  console.log(`messages / matched:   ${trace.messages.length} / ${matched}`);
+  console.log(`tasks with submit:    ${trace.tasks.filter((t) => t.submitNs !== null).length}`);
+  console.log(`collector CPU:        ${ingestCpuMs.toFixed(0)} ms (wall ${wallMs.toFixed(0)} ms)`);
+  console.log(`ingest:               ${(rate / 1e6).toFixed(2)} M events/s of collector CPU`);
+  console.log(`JSON.parse alone:     ${(parseRate / 1e6).toFixed(2)} M events/s`);
+  console.log(`ingest / parse ratio: ${(rate / parseRate).toFixed(2)}`);
+  console.log(`target >= 1 M events/s: ${rate >= 1e6 ? 'met' : 'NOT met'}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
