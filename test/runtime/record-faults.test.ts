@@ -1,0 +1,148 @@
+/**
+ * Faulty programs recorded through the built CLI: each gives a trace that tells what happened and the
+ * script's own exit code; problems found before the run are one clear line and no trace file.
+ * Scripts are in test/runtime/fixtures/. Runs on python3 (3.11), the default start method (fork).
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Trace } from '../../src/model/trace';
+import { readTraceFile } from '../../src/tracefile/tracefile';
+import { cli, FIXTURES, profilerLines, pyenvPythons, tempDir, type RunResult } from './record-run';
+
+async function record(fixture: string, extra: string[] = []) {
+  const out = path.join(tempDir('fault'), `${fixture}.pptrace`);
+  const result = await cli(['record', '-o', out, ...extra, path.join(FIXTURES, `${fixture}.py`)]);
+  return { result, out };
+}
+
+async function recordTrace(fixture: string): Promise<{ result: RunResult; trace: Trace }> {
+  const { result, out } = await record(fixture);
+  assert.match(
+    profilerLines(result.stderr).at(-1) ?? '',
+    /^parallel-profiler: wrote /,
+    result.stderr,
+  );
+  return { result, trace: readTraceFile(out) };
+}
+
+const main = (trace: Trace) => trace.processes.filter((p) => p.role === 'main');
+const childrenOf = (trace: Trace, role: string) =>
+  trace.processes.filter((p) => p.role === role && p.parentPid === main(trace)[0].pid);
+
+describe('faults recorded through the CLI', { concurrency: 2, timeout: 600_000 }, () => {
+  it('a child killed with SIGKILL: exit -9, the events it sent before are kept', async () => {
+    const { result, trace } = await recordTrace('child_sigkill');
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, '[0, 1, 2]\nchild exit -9\n');
+    const [child] = childrenOf(trace, 'process');
+    assert.deepEqual([child.exitCode, child.connection], [-9, 'closed']);
+    const sent = trace.messages.filter((m) => m.sendPid === child.pid);
+    assert.equal(sent.length, 3);
+    assert.ok(sent.every((m) => m.recvPid === main(trace)[0].pid));
+  });
+
+  it('an exception inside a pool task is a failed task with its exception', async () => {
+    const { result, trace } = await recordTrace('pool_task_exception');
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, 'caught two is not allowed\n');
+    assert.equal(trace.tasks.length, 4);
+    const failed = trace.tasks.filter((t) => !t.ok);
+    assert.equal(failed.length, 1);
+    assert.deepEqual(failed[0].error, { type: 'ValueError', message: 'two is not allowed' });
+    assert.equal(failed[0].fn.name, 'check');
+    assert.equal(childrenOf(trace, 'pool-worker').length, 2);
+  });
+
+  it('os._exit(3) in a child is its exit code', async () => {
+    const { result, trace } = await recordTrace('os_exit_child');
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, 'child exit 3\n');
+    assert.deepEqual(
+      childrenOf(trace, 'process').map((p) => p.exitCode),
+      [3],
+    );
+  });
+
+  it('Pool.terminate() while tasks run: workers end by SIGTERM, no task is finished', async () => {
+    const { result, trace } = await recordTrace('pool_terminate');
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, 'running [0, 1]\nterminated\n');
+    const workers = childrenOf(trace, 'pool-worker');
+    assert.deepEqual(
+      workers.map((w) => w.exitCode),
+      [-15, -15],
+    );
+    assert.equal(trace.tasks.length, 0);
+    assert.equal(main(trace)[0].exitCode, 0);
+  });
+
+  it('daemon children still running at exit are terminated and recorded as such', async () => {
+    const { result, trace } = await recordTrace('daemon_children');
+    assert.equal(result.code, 0, result.stderr);
+    const daemons = childrenOf(trace, 'process');
+    assert.deepEqual(
+      daemons.map((d) => [d.daemon, d.exitCode]),
+      [
+        [true, -15],
+        [true, -15],
+      ],
+    );
+  });
+
+  it('a script that exits 2: the CLI exits 2 and the trace says so', async () => {
+    const { result, trace } = await recordTrace('exit_two');
+    assert.equal(result.code, 2);
+    assert.equal(result.stdout, 'child ran\n');
+    assert.deepEqual([trace.meta.exitCode, trace.meta.endReason], [2, 'exited']);
+    assert.equal(main(trace)[0].exitCode, 2);
+    assert.match(profilerLines(result.stderr).at(-1)!, /script exit 2$/);
+  });
+
+  it("a syntax error: Python's message on stderr, exit 1, a trace of the failed run", async () => {
+    const { result, trace } = await recordTrace('syntax_error');
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /SyntaxError: invalid syntax/);
+    assert.equal(result.stdout, '');
+    assert.equal(trace.meta.exitCode, 1);
+  });
+
+  it('a missing script: one line, exit 2, no trace file', async () => {
+    const out = path.join(tempDir('fault'), 'missing.pptrace');
+    const result = await cli(['record', '-o', out, path.join(FIXTURES, 'no_such_script.py')]);
+    assert.equal(result.code, 2);
+    assert.match(
+      result.stderr,
+      /^parallel-profiler: record: script not found: .*no_such_script\.py\n$/,
+    );
+    assert.equal(fs.existsSync(out), false);
+  });
+
+  it('a missing interpreter: one line, exit 2, no trace file', async () => {
+    const { result, out } = await record('exit_two', ['--python', '/nonexistent/python3']);
+    assert.equal(result.code, 2);
+    assert.match(
+      result.stderr,
+      /^parallel-profiler: record: Python interpreter not found: '\/nonexistent\/python3'/,
+    );
+    assert.equal(result.stderr.trim().split('\n').length, 1);
+    assert.equal(fs.existsSync(out), false);
+  });
+
+  const old = pyenvPythons().get(7);
+  it(
+    'a too-old interpreter (3.7): one line naming its version, exit 2',
+    { skip: old ? false : 'Python 3.7 not installed' },
+    async () => {
+      const { result, out } = await record('exit_two', ['--python', old!]);
+      assert.equal(result.code, 2);
+      assert.match(
+        result.stderr,
+        /is Python 3\.7\.\d+; Parallel Profiler needs Python 3\.8 or newer/,
+      );
+      assert.equal(result.stderr.trim().split('\n').length, 1);
+      assert.equal(fs.existsSync(out), false);
+    },
+  );
+});
