@@ -42,13 +42,15 @@ export function log(message: string): void {
   process.stderr.write(`parallel-profiler: ${message}\n`);
 }
 
-/** The first default interpreter that works (python3, then python). */
+/**
+ * The first default interpreter that works (python3, then python), as the executable it reports:
+ * starting that directly skips wrappers such as pyenv shims.
+ */
 async function defaultPython(): Promise<string> {
   let firstError: Error | null = null;
   for (const candidate of defaultPythonCandidates()) {
     try {
-      await checkInterpreter(candidate);
-      return candidate;
+      return (await checkInterpreter(candidate)).executable;
     } catch (error) {
       firstError ??= error as Error;
     }
