@@ -13,6 +13,8 @@ import {
   closeBrowser,
   extensionId,
   launchBrowser,
+  newWorkbenchPage,
+  openWorkbench,
   makeWorkspace,
   repoRoot,
   runFromPalette,
@@ -127,14 +129,14 @@ test(
     const workspace = makeWorkspace(examples);
     const server = await CodeServer.start();
     const browser = await launchBrowser();
-    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    const page = await newWorkbenchPage(browser);
     try {
       const installed = await server.cli(['--install-extension', vsix]);
       assert.match(installed, /successfully installed/i);
       const list = await server.cli(['--list-extensions', '--show-versions']);
       assert.match(list, new RegExp(`${extensionId}@${manifest.version}`));
 
-      await page.goto(server.url(workspace));
+      await openWorkbench(page, server.url(workspace));
       const expected: Record<string, number> = {
         'process_example.py': 3,
         'pool_example.py': 5,

@@ -186,6 +186,21 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
+/**
+ * A page for the workbench. Waits are generous: the machines running these tests are shared, and
+ * a busy one takes tens of seconds to load the workbench.
+ */
+export async function newWorkbenchPage(browser: Browser): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  page.setDefaultTimeout(180_000);
+  return page;
+}
+
+/** Opens a workbench URL (the page's scripts keep loading long after the DOM is there). */
+export async function openWorkbench(page: Page, url: string): Promise<void> {
+  await page.goto(url, { waitUntil: 'domcontentloaded' });
+}
+
 /** Leaves the workbench first, so the server ends that window's extension host, then closes. */
 export async function closeBrowser(browser: Browser, page: Page | undefined): Promise<void> {
   if (page) await page.goto('about:blank').catch(() => undefined);

@@ -6,7 +6,15 @@ import * as fs from 'fs';
 import { test } from 'node:test';
 import * as path from 'path';
 import { format } from 'util';
-import { CodeServer, closeBrowser, launchBrowser, makeWorkspace, repoRoot } from './codeServer';
+import {
+  CodeServer,
+  closeBrowser,
+  launchBrowser,
+  makeWorkspace,
+  newWorkbenchPage,
+  openWorkbench,
+  repoRoot,
+} from './codeServer';
 
 const examples = ['process_example.py', 'pool_example.py', 'queue_example.py'];
 const suiteIndex = path.join(repoRoot, 'out/test/vscode/suite/index.js');
@@ -19,7 +27,7 @@ async function runSuite(which: 'trusted' | 'untrusted'): Promise<{ code: number;
     env: { PARALLEL_PROFILER_SUITE: which },
   });
   const browser = await launchBrowser();
-  const page = await browser.newPage();
+  const page = await newWorkbenchPage(browser);
   const lines: string[] = [];
   try {
     let reportExit: (code: number) => void = () => undefined;
@@ -30,7 +38,8 @@ async function runSuite(which: 'trusted' | 'untrusted'): Promise<{ code: number;
       lines.push(line);
       console.log(`  [extension host] ${line}`);
     });
-    await page.goto(
+    await openWorkbench(
+      page,
       server.url(workspace, [
         ['extensionDevelopmentPath', server.remoteUri(repoRoot)],
         ['extensionTestsPath', server.remoteUri(suiteIndex)],

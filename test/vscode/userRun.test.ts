@@ -1,77 +1,126 @@
-// A user's view: open pool_example.py in a real VS Code (code-server in Chromium), run "Run with
-// parallel profiler" from the command palette, and read the finished timeline inside the webview.
-// Saves a screenshot to test-results/ and the README's copy to media/screenshots/vscode-run.png.
+// A user's view of a real VS Code (code-server in Chromium) with the extension under development:
+// run "Run with parallel profiler" from the command palette, read the timeline inside the webview,
+// reload the window, and handle a long run from the status bar. Saves a screenshot to test-results/
+// and the README's copy to media/screenshots/vscode-run.png.
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
 import * as path from 'path';
+import type { Browser, Page } from 'playwright-core';
 import {
   CodeServer,
   closeBrowser,
   launchBrowser,
+  newWorkbenchPage,
+  openWorkbench,
   makeWorkspace,
   repoRoot,
   runFromPalette,
   timelineFrame,
 } from './codeServer';
-import { canvasColours, runExampleFromPalette, timelineLanes, timelineStats } from './workbench';
+import { HANGING_SCRIPT } from './fixtures';
+import {
+  canvasColours,
+  openFile,
+  runExampleFromPalette,
+  timelineLanes,
+  timelineStats,
+} from './workbench';
 
-const examples = ['process_example.py', 'pool_example.py', 'queue_example.py'];
+let workspace: string;
+let server: CodeServer;
+let browser: Browser;
+let page: Page;
+
+before(async () => {
+  workspace = makeWorkspace(['process_example.py', 'pool_example.py', 'queue_example.py']);
+  fs.writeFileSync(path.join(workspace, 'hang.py'), HANGING_SCRIPT);
+  server = await CodeServer.start();
+  browser = await launchBrowser();
+  page = await newWorkbenchPage(browser);
+  await openWorkbench(
+    page,
+    server.url(workspace, [['extensionDevelopmentPath', server.remoteUri(repoRoot)]]),
+  );
+});
+
+after(async () => {
+  if (browser) await closeBrowser(browser, page);
+  await server?.stop();
+  fs.rmSync(workspace, { recursive: true, force: true });
+});
 
 test(
-  'a user runs pool_example.py from the palette and sees its timeline',
-  { timeout: 10 * 60_000 },
+  'pool_example.py from the palette: timeline lanes, output, restored after reload',
+  {
+    timeout: 10 * 60_000,
+  },
   async () => {
-    const workspace = makeWorkspace(examples);
-    const server = await CodeServer.start();
-    const browser = await launchBrowser();
-    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    try {
-      await page.goto(
-        server.url(workspace, [['extensionDevelopmentPath', server.remoteUri(repoRoot)]]),
-      );
-      const stats = await runExampleFromPalette(page, 'pool_example.py');
-      assert.equal(stats.get('result'), 'exit 0');
-      assert.ok(Number(stats.get('processes')) >= 5, `processes: ${stats.get('processes')}`);
-      assert.ok(
-        Number.parseInt(stats.get('tasks') ?? '0', 10) >= 1,
-        `tasks: ${stats.get('tasks')}`,
-      );
-      assert.ok((await canvasColours(page)) > 3, 'the lanes are drawn on the canvas');
-      const lanes = await timelineLanes(page);
-      const processLanes = lanes.filter((lane) => lane.kind === 'process');
-      assert.equal(processLanes.length, Number(stats.get('processes')));
-      assert.equal(processLanes.filter((lane) => lane.label.includes('PoolWorker')).length, 4);
-      const bars = processLanes.reduce((sum, lane) => sum + lane.bars, 0);
-      assert.equal(bars, Number.parseInt(stats.get('tasks') ?? '', 10), 'every task is a bar');
-      assert.ok(
-        lanes.some((lane) => lane.kind === 'core'),
-        'core lanes (Linux)',
-      );
-      // The terminal shows the program's own output.
-      await page.locator('.terminal-wrapper', { hasText: '[1, 4, 9, 16, 25]' }).first().waitFor();
+    const stats = await runExampleFromPalette(page, 'pool_example.py');
+    assert.equal(stats.get('result'), 'exit 0');
+    assert.ok(Number(stats.get('processes')) >= 5, `processes: ${stats.get('processes')}`);
+    assert.ok((await canvasColours(page)) > 3, 'the lanes are drawn on the canvas');
+    const lanes = await timelineLanes(page);
+    const processLanes = lanes.filter((lane) => lane.kind === 'process');
+    assert.equal(processLanes.length, Number(stats.get('processes')));
+    assert.equal(processLanes.filter((lane) => lane.label.includes('PoolWorker')).length, 4);
+    const bars = processLanes.reduce((sum, lane) => sum + lane.bars, 0);
+    assert.equal(bars, Number.parseInt(stats.get('tasks') ?? '', 10), 'every task is a bar');
+    assert.ok(
+      lanes.some((lane) => lane.kind === 'core'),
+      'core lanes (Linux)',
+    );
+    // The terminal shows the program's own output.
+    await page.locator('.terminal-wrapper', { hasText: '[1, 4, 9, 16, 25]' }).first().waitFor();
 
-      const results = path.join(repoRoot, 'test-results');
-      fs.mkdirSync(results, { recursive: true });
-      const shot = path.join(results, 'vscode-run.png');
-      await page.screenshot({ path: shot });
-      fs.mkdirSync(path.join(repoRoot, 'media/screenshots'), { recursive: true });
-      fs.copyFileSync(shot, path.join(repoRoot, 'media/screenshots/vscode-run.png'));
+    const results = path.join(repoRoot, 'test-results');
+    fs.mkdirSync(results, { recursive: true });
+    const shot = path.join(results, 'vscode-run.png');
+    await page.screenshot({ path: shot });
+    fs.mkdirSync(path.join(repoRoot, 'media/screenshots'), { recursive: true });
+    fs.copyFileSync(shot, path.join(repoRoot, 'media/screenshots/vscode-run.png'));
 
-      // After a window reload the panel comes back, showing the run's saved trace.
-      const reloaded = page.waitForEvent('framenavigated', (frame) => frame === page.mainFrame());
-      await runFromPalette(page, 'Developer: Reload Window');
-      await reloaded;
-      await timelineFrame(page)
-        .locator('header.summary .stat-label', { hasText: 'result' })
-        .waitFor({ timeout: 120_000 });
-      const restored = await timelineStats(page);
-      assert.equal(restored.get('processes'), stats.get('processes'));
-      assert.equal(restored.get('tasks'), stats.get('tasks'));
-    } finally {
-      await closeBrowser(browser, page);
-      await server.stop();
-      fs.rmSync(workspace, { recursive: true, force: true });
-    }
+    // After a window reload the panel comes back, showing the run's saved trace.
+    const reloaded = page.waitForEvent('framenavigated', (frame) => frame === page.mainFrame());
+    await runFromPalette(page, 'Developer: Reload Window');
+    await reloaded;
+    await timelineFrame(page)
+      .locator('header.summary .stat-label', { hasText: 'result' })
+      .waitFor({ timeout: 120_000 });
+    const restored = await timelineStats(page);
+    assert.equal(restored.get('processes'), stats.get('processes'));
+    assert.equal(restored.get('tasks'), stats.get('tasks'));
+  },
+);
+
+test(
+  'a long run: live status bar, running again asks first, Stop from the status bar',
+  {
+    timeout: 10 * 60_000,
+  },
+  async () => {
+    await runFromPalette(page, 'View: Close All Editors');
+    await openFile(page, 'hang.py');
+    await runFromPalette(page, 'Parallel Profiler: Run with parallel profiler');
+    const status = page.locator('.statusbar-item', { hasText: 'Profiling hang.py' });
+    await status.filter({ hasText: '3 processes' }).waitFor({ timeout: 120_000 });
+
+    // Running again while the first run is going asks to stop it.
+    await openFile(page, 'hang.py');
+    await runFromPalette(page, 'Parallel Profiler: Run with parallel profiler');
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.filter({ hasText: 'already running' }).waitFor();
+    await dialog.getByRole('button', { name: 'Stop and run' }).click();
+    await status.filter({ hasText: '3 processes' }).waitFor({ timeout: 120_000 });
+
+    // The status bar item stops the run and everything it started.
+    await status.click();
+    await status.waitFor({ state: 'detached', timeout: 60_000 });
+    await timelineFrame(page)
+      .locator('header.summary .stat-label', { hasText: 'result' })
+      .waitFor({ timeout: 60_000 });
+    const stats = await timelineStats(page);
+    assert.equal(stats.get('processes'), '3');
+    await page.locator('.terminal-wrapper', { hasText: 'stopped by the user' }).first().waitFor();
   },
 );

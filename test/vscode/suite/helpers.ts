@@ -28,7 +28,7 @@ export async function runCommand(file: string): Promise<RunOutcome> {
 export async function eventually<T>(
   what: string,
   probe: () => T | undefined | false,
-  watchdogMs = 60_000,
+  watchdogMs = 120_000,
 ): Promise<T> {
   const until = Date.now() + watchdogMs;
   for (;;) {

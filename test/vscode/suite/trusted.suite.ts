@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as vscode from 'vscode';
 import type { Trace } from '../../../src/model/trace';
 import { readTraceFile } from '../../../src/tracefile/tracefile';
+import { ECHO_INPUT_SCRIPT, HANGING_SCRIPT, SYNTAX_ERROR_SCRIPT } from '../fixtures';
 import {
   eventually,
   extensionApi,
@@ -15,27 +16,6 @@ import {
   setSetting,
   workspaceFile,
 } from './helpers';
-
-/** Starts a process that starts another; both sleep until killed. */
-const HANGING_SCRIPT = `import multiprocessing as mp
-import time
-
-
-def sleeper():
-    time.sleep(3600)
-
-
-def middle():
-    child = mp.Process(target=sleeper)
-    child.start()
-    child.join()
-
-
-if __name__ == "__main__":
-    p = mp.Process(target=middle)
-    p.start()
-    p.join()
-`;
 
 function finished(outcome: Awaited<ReturnType<typeof runCommand>>) {
   assert.equal(outcome.kind, 'finished', JSON.stringify(outcome.kind === 'not-run' && outcome));
@@ -51,11 +31,8 @@ function mainProcess(trace: Trace) {
 suite('Run with parallel profiler (trusted workspace)', () => {
   suiteSetup(async () => {
     fs.writeFileSync(workspaceFile('hang.py').fsPath, HANGING_SCRIPT);
-    fs.writeFileSync(workspaceFile('syntax_error.py').fsPath, 'def broken(:\n    pass\n');
-    fs.writeFileSync(
-      workspaceFile('echo_input.py').fsPath,
-      'line = input()\nwith open("echoed.txt", "w") as f:\n    f.write(line)\n',
-    );
+    fs.writeFileSync(workspaceFile('syntax_error.py').fsPath, SYNTAX_ERROR_SCRIPT);
+    fs.writeFileSync(workspaceFile('echo_input.py').fsPath, ECHO_INPUT_SCRIPT);
     await extensionApi();
   });
 
