@@ -45,7 +45,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionTestApi {
 }
 
 /** Stops a run still going, so no profiled process outlives the window. */
-export function deactivate(): void {
-  runController?.stop();
+export async function deactivate(): Promise<void> {
+  const controller = runController;
   runController = undefined;
+  await controller?.stop();
 }

@@ -43,15 +43,17 @@ export class ProfileRun implements vscode.Disposable {
     readonly view: TimelineView,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    this.terminal = new RunTerminal(`Profile: ${path.basename(request.script)}`, () => this.stop());
+    this.terminal = new RunTerminal(`Profile: ${path.basename(request.script)}`, () => {
+      void this.stop();
+    });
     this.terminal.terminal.show(true);
     this.done = this.run();
   }
 
-  /** Stops the program and every process it started. */
-  stop(): void {
+  /** Stops the program and every process it started; resolves once they are gone. */
+  async stop(): Promise<void> {
     this.stopRequested = true;
-    void this.recording?.stop();
+    await this.recording?.stop();
   }
 
   private async run(): Promise<Trace | undefined> {
@@ -76,7 +78,7 @@ export class ProfileRun implements vscode.Disposable {
     }
     const recording = this.recording;
     if (this.stopRequested) void recording.stop();
-    this.log.info(`run: started pid ${recording.pid}`);
+    this.log.info(`run: started pid ${recording.pid}, collector at ${recording.collector.address}`);
     const { stdout, stderr, stdin } = recording.child;
     this.terminal.attach(stdout, stderr, stdin);
 
@@ -119,7 +121,7 @@ export class ProfileRun implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.stop();
+    void this.stop();
     this.changeEmitter.dispose();
   }
 }

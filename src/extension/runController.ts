@@ -103,8 +103,8 @@ export class RunController implements vscode.Disposable {
   }
 
   /** Stops the run in progress (and every process it started). */
-  stop(): void {
-    this.active?.stop();
+  async stop(): Promise<void> {
+    await this.active?.stop();
   }
 
   private async explainTrust(): Promise<RunOutcome> {
@@ -126,7 +126,7 @@ export class RunController implements vscode.Disposable {
     );
     if (answer !== stopAndRun || !this.active) return answer === stopAndRun;
     const previous = this.active;
-    previous.stop();
+    await previous.stop();
     await previous.done;
     return true;
   }

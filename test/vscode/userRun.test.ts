@@ -34,7 +34,6 @@ let page: Page;
 
 before(async () => {
   workspace = makeWorkspace(['process_example.py', 'pool_example.py', 'queue_example.py']);
-  fs.writeFileSync(path.join(workspace, 'hang.py'), HANGING_SCRIPT);
   server = await CodeServer.start();
   browser = await launchBrowser();
   page = await newWorkbenchPage(browser);
@@ -100,6 +99,7 @@ test(
   },
   async () => {
     await runFromPalette(page, 'View: Close All Editors');
+    fs.writeFileSync(path.join(workspace, 'hang.py'), HANGING_SCRIPT);
     await openFile(page, 'hang.py');
     await runFromPalette(page, 'Parallel Profiler: Run with parallel profiler');
     const status = page.locator('.statusbar-item', { hasText: 'Profiling hang.py' });
