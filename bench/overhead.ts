@@ -1,8 +1,9 @@
 /**
  * `npm run bench:overhead`: what recording costs the user's program. Each workload of
  * bench/overhead.py runs plain and recorded, alternating, BENCH_RUNS times (default 5); prints the
- * median wall time of the work side by side, the ratio against its target, the events recorded and
- * the CPU cost per event inside the user's processes ((recorded CPU - plain CPU) / events), then the
+ * median wall time of the work side by side, the ratio against its target, the CPU time ratio of the
+ * user's processes (less sensitive to a busy machine than wall time), the events recorded and the CPU
+ * cost per event inside the user's processes ((recorded CPU - plain CPU) / events), then the
  * runtime's in-process cost per event (record + batch + encode + send).
  *
  * Recorded runs go through the CLI (`node dist/cli.js record`), or with BENCH_SINK=internal through a
@@ -166,7 +167,9 @@ async function main(): Promise<void> {
     `overhead: ${python}, median of ${RUNS} alternating runs, recorded through ` +
       (useCli ? 'the CLI (node dist/cli.js record)' : 'the runtime and a counting sink'),
   );
-  console.log('workload                 plain s  recorded s  ratio   target  events     CPU/event');
+  console.log(
+    'workload                 plain s  recorded s  ratio   target  CPU ratio  events   CPU/event',
+  );
   for (const [workload, target] of WORKLOADS) {
     if (only && !only.includes(workload)) continue;
     const plainRuns: Sample[] = [];
@@ -183,7 +186,9 @@ async function main(): Promise<void> {
     const p = median(plainRuns.map((s) => s.elapsed));
     const r = median(recordedRuns.map((s) => s.elapsed));
     const events = median(recordedRuns.map((s) => s.events));
-    const cpuDelta = median(recordedRuns.map((s) => s.cpu)) - median(plainRuns.map((s) => s.cpu));
+    const plainCpu = median(plainRuns.map((s) => s.cpu));
+    const recordedCpu = median(recordedRuns.map((s) => s.cpu));
+    const cpuDelta = recordedCpu - plainCpu;
     const ratio = r / p;
     console.log(
       workload.padEnd(25) +
@@ -191,6 +196,7 @@ async function main(): Promise<void> {
         r.toFixed(3).padStart(12) +
         `${ratio.toFixed(3)}x`.padStart(8) +
         `${ratio <= target ? '<=' : '> '} ${target.toFixed(2)}x`.padStart(9) +
+        `${(recordedCpu / plainCpu).toFixed(3)}x`.padStart(11) +
         String(events).padStart(8) +
         `${events ? ((cpuDelta * 1e6) / events).toFixed(2) : '-'} us`.padStart(13),
     );

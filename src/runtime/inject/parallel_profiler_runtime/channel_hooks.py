@@ -111,7 +111,7 @@ def _wrap_pipe(original):
     return Pipe
 
 
-def _tag(queue, kind):
+def _tag(queue):
     """Labels a queue's connections and locks in this process; returns its channel id."""
     chan = channel_id(queue)
     queue._reader._pp_chan = queue._writer._pp_chan = chan
@@ -133,8 +133,9 @@ def _wrap_init(original, default_kind):
             original(self, *args, **kwargs)
         finally:
             S.in_chan -= 1
-        chan = _tag(self, kind)
-        emit_chan(chan, kind, inode(self._reader), inode(self._writer), user_frame())
+        chan = _tag(self)
+        if kind is not None:  # None: machinery of no interest (the Pool's change notifier)
+            emit_chan(chan, kind, inode(self._reader), inode(self._writer), user_frame())
 
     return __init__
 
@@ -144,7 +145,7 @@ def _wrap_setstate(original):
     def __setstate__(self, state):
         original(self, state)
         if S.on:
-            _tag(self, None)
+            _tag(self)
 
     return __setstate__
 

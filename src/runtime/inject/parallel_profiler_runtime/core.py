@@ -30,6 +30,7 @@ class State:
     name = None
     mp_parent = None
     is_forkserver = False
+    daemon = False
     hello_sent = False
     sock = None
     lost = 0
@@ -118,13 +119,14 @@ def flush_pending():
 
 
 def flush_before_read(conn, ts):
-    """Called before reading a connection that may block: if nothing is readable yet, the process
-    may idle here and then be terminated (daemons, Pool workers), so buffered events go out now."""
+    """Called before reading a connection that may block. A daemon (Pool workers are daemons) that
+    idles here may be terminated by SIGTERM, so if nothing is readable yet its buffered events go
+    out now; other processes flush what is older than IDLE_FLUSH_NS and the rest at exit."""
     b = buf
     if not b:
         return
     try:
-        if ts - b[0][1] > IDLE_FLUSH_NS or not _readable(conn):
+        if ts - b[0][1] > IDLE_FLUSH_NS or (S.daemon and not _readable(conn)):
             flush()
     except (IndexError, OSError, ValueError):
         flush()
@@ -296,6 +298,7 @@ def after_fork_in_child():
     S.role = 'process'
     S.name = None
     S.mp_parent = None
+    S.daemon = False
     S.hello_sent = False
     S.closed = False
     S.lost = 0

@@ -29,14 +29,18 @@ def chunk_of(func, args, mapstar, starmapstar):
 def patch_pool(pool):
     cls = pool.Pool
     mapstar, starmapstar = pool.mapstar, pool.starmapstar
-    setup_queues = cls._setup_queues
+    init = cls.__init__
+    thread_pool = getattr(pool, 'ThreadPool', ())
 
-    @wraps(setup_queues)
-    def _setup_queues(self):
+    @wraps(init)
+    def __init__(self, *args, **kwargs):
         if S.on:
-            S.pending_kinds = ['pool-tasks', 'pool-results']
+            # Pool.__init__ builds its task and result queues, then a change notifier that is
+            # no user channel (a ThreadPool's task and result queues are not mp queues).
+            internal = [] if isinstance(self, thread_pool) else ['pool-tasks', 'pool-results']
+            S.pending_kinds = internal + [None]
         try:
-            setup_queues(self)
+            init(self, *args, **kwargs)
         finally:
             S.pending_kinds = []
 
@@ -49,7 +53,7 @@ def patch_pool(pool):
             put = _submitting(put, conn.__dict__.get('_pp_chan'), mapstar, starmapstar)
         return handle_tasks(taskqueue, put, *args)
 
-    cls._setup_queues = _setup_queues
+    cls.__init__ = __init__
     cls._handle_tasks = staticmethod(_handle_tasks)
     pool.worker = _wrap_worker(pool.worker, mapstar, starmapstar)
 

@@ -89,6 +89,7 @@ def _wrap_bootstrap(original):
             return original(self, *args, **kwargs)
         S.name = self.name
         S.mp_parent = self._parent_pid
+        S.daemon = bool(self.daemon)
         core.set_role(_role_of(getattr(self, '_target', None)))
         emit_now(('run', now(), tid()))
         raised = []
