@@ -5,6 +5,7 @@
 import type { Trace } from '../model/trace';
 import { processActivities } from './activity';
 import { processBreakdowns } from './breakdown';
+import { whereConcurrency } from './intervals';
 import { channelFindings } from './findings/channels';
 import type { FindingContext, FindingDraft } from './findings/context';
 import { processFindings } from './findings/processes';
@@ -25,6 +26,12 @@ export function diagnose(trace: Trace): Diagnosis {
     breakdowns,
     scaling,
     slots: Math.max(1, Math.min(scaling.workers, scaling.cores)),
+    underused: whereConcurrency(
+      activities.filter((a) => a.doesWork).map((a) => a.busy),
+      0,
+      scaling.wallNs,
+      (n) => n < scaling.cores,
+    ),
   };
   const drafts: FindingDraft[] = [
     ...taskFindings(ctx),

@@ -103,6 +103,7 @@ const CASES: Case[] = [
   { name: 'small_tasks', kind: 'small-tasks', fn: 'square' },
   { name: 'load_imbalance', kind: 'load-imbalance', fn: 'simulate' },
   { name: 'producer_bound', kind: 'producer-bound', fn: 'produce' },
+  { name: 'consumer_bound', kind: 'consumer-bound', fn: 'consume' },
   { name: 'lock_contention', kind: 'lock-contention', fn: 'add_up' },
   { name: 'oversubscription', kind: 'oversubscription', fn: 'crunch' },
   { name: 'startup_cost', kind: 'startup-cost', fn: 'job' },

@@ -191,7 +191,8 @@ test('consumers blocked on an empty queue: producer-bound, located at the produc
     waits: [
       wait(100, 'join', 2, 98),
       ...Array.from({ length: 9 }, (_, i) =>
-        wait(202 + (i % 2), 'queue-get', 1 + i * 10, 10 + i * 10, 'q1'),
+        // Each consumer waits from 1 ms after its previous item until the next one arrives.
+        wait(202 + (i % 2), 'queue-get', i < 2 ? 1 : i * 10 - 9, 10 + i * 10, 'q1'),
       ),
     ],
   });
@@ -298,4 +299,52 @@ test('the text rendering shows figures, findings with fixes and the per-process 
   assert.match(text, /serial fraction/);
   assert.match(text, /Worker-201 \(pid 201, pool-worker/);
   assert.match(text, /none: no problem/);
+});
+
+/** A producer putting into a full queue 1..99 ms while `consumers` processes work on its items. */
+function fullQueue(consumers: number): Trace {
+  const produce = fn('produce', 30);
+  const consume = fn('consume', 20);
+  const pids = Array.from({ length: consumers }, (_, i) => 202 + i);
+  return makeTrace(100, {
+    processes: [
+      proc(100, 'main', 0, 100),
+      proc(201, 'process', 1, 99, { target: produce }),
+      ...pids.map((pid) => proc(pid, 'process', 1, 99, { target: consume })),
+    ],
+    channels: [
+      { id: 'q1', kind: 'queue', label: 'Queue#1', createdPid: 100, createdNs: 0, createdAt: null },
+    ],
+    messages: Array.from({ length: 45 }, (_, i) => ({
+      id: i,
+      channel: 'q1',
+      bytes: 10,
+      sendPid: 201,
+      sendTid: 201,
+      putNs: (2 + i * 2) * MS,
+      sendNs: (3.8 + i * 2) * MS,
+      recvPid: pids[i % consumers],
+      recvTid: pids[i % consumers],
+      getNs: (4 + i * 2) * MS,
+      recvNs: (4 + i * 2) * MS,
+    })),
+    waits: [
+      wait(100, 'join', 2, 98),
+      ...Array.from({ length: 45 }, (_, i) => wait(201, 'queue-put', 2 + i * 2, 3.8 + i * 2, 'q1')),
+    ],
+  });
+}
+
+test('a producer blocked on a full queue while a core idles: consumer-bound at the consumer', () => {
+  const d = diagnose(fullQueue(1));
+  assert.equal(d.findings[0].kind, 'consumer-bound', formatDiagnosis(d));
+  assert.equal(d.findings[0].location?.name, 'consume');
+});
+
+test('a producer blocked on a full queue while the consumers use every core: no finding', () => {
+  const d = diagnose(fullQueue(2));
+  assert.ok(
+    d.findings.every((f) => f.kind !== 'consumer-bound'),
+    formatDiagnosis(d),
+  );
 });

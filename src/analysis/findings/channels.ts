@@ -3,6 +3,7 @@
  * whose producers block on it (consumer-bound), and locks (Lock, Value, Array) processes queue up on.
  */
 import type { ChannelInfo, Message, WaitSpan } from '../../model/trace';
+import { intersect, totalNs, union } from '../intervals';
 import { groupBy, ms, percent } from '../util';
 import { type FindingContext, type FindingDraft, workOf } from './context';
 
@@ -15,6 +16,18 @@ const spanNs = (w: WaitSpan) => Math.max(0, w.endNs - w.startNs);
 
 function sumWaits(waits: readonly WaitSpan[]): number {
   return waits.reduce((sum, w) => sum + spanNs(w), 0);
+}
+
+/**
+ * What blocking cost: per blocked process, its blocked time while a core was left unused (a producer
+ * blocked on a full queue costs nothing while the consumers keep every core busy), spread over the
+ * cores those processes could have used.
+ */
+function lostNs(ctx: FindingContext, waits: readonly WaitSpan[]): number {
+  let lost = 0;
+  const byPid = groupBy(waits, (w) => w.pid);
+  for (const list of byPid.values()) lost += totalNs(intersect(union(list), ctx.underused));
+  return lost / Math.max(1, Math.min(byPid.size, ctx.scaling.cores));
 }
 
 /** Sum of the run time of these processes. */
@@ -82,7 +95,6 @@ function queueFindings(
   ]);
   const depth = depthStats(messages);
   const depthText = `empty ${percent(depth.emptyShare)} of the time, peak ${depth.peak}, ${depth.final} left`;
-  const cores = ctx.scaling.cores;
 
   const getNs = sumWaits(gets);
   const getShare = getNs / Math.max(1, runTime(ctx, consumers));
@@ -91,7 +103,7 @@ function queueFindings(
     findings.push({
       kind: 'producer-bound',
       title: `Queue ${channel.label} is producer-bound: its consumers wait for items`,
-      costNs: getNs / Math.max(1, Math.min(consumers.size, cores)),
+      costNs: lostNs(ctx, gets),
       evidence: [
         {
           label: 'consumers blocked on get',
@@ -119,7 +131,7 @@ function queueFindings(
     findings.push({
       kind: 'consumer-bound',
       title: `Queue ${channel.label} is consumer-bound: its producers block on a full queue`,
-      costNs: putNs / Math.max(1, Math.min(producers.size, cores)),
+      costNs: lostNs(ctx, puts),
       evidence: [
         {
           label: 'producers blocked on put',
@@ -147,21 +159,21 @@ function lockFinding(
   waits: readonly WaitSpan[],
 ): FindingDraft | null {
   const waiters = new Set(waits.map((w) => w.pid));
-  const totalNs = sumWaits(waits);
-  const share = totalNs / Math.max(1, runTime(ctx, waiters));
+  const blockedNs = sumWaits(waits);
+  const share = blockedNs / Math.max(1, runTime(ctx, waiters));
   if (share < LOCK_SHARE) return null;
   const top = mostBlocked(waits);
   return {
     kind: 'lock-contention',
     title: `Lock contention on ${objectId}`,
-    costNs: totalNs / Math.max(1, Math.min(waiters.size, ctx.scaling.cores)),
+    costNs: lostNs(ctx, waits),
     evidence: [
       { label: 'contended acquisitions', value: String(waits.length) },
       {
         label: 'time blocked',
-        value: `${ms(totalNs)} (${percent(share)} of the waiters' run time)`,
+        value: `${ms(blockedNs)} (${percent(share)} of the waiters' run time)`,
       },
-      { label: 'mean wait', value: ms(totalNs / waits.length) },
+      { label: 'mean wait', value: ms(blockedNs / waits.length) },
       { label: 'processes waiting', value: String(waiters.size) },
     ],
     fix:

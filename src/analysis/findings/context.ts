@@ -1,6 +1,7 @@
 /** What every finding detector gets, and how findings name code locations. */
 import type { SourceRef, Trace } from '../../model/trace';
 import type { ProcessActivity } from '../activity';
+import type { Interval } from '../intervals';
 import type { Finding, ProcessBreakdown, ScalingFigures } from '../types';
 
 export interface FindingContext {
@@ -10,6 +11,8 @@ export interface FindingContext {
   scaling: ScalingFigures;
   /** Processes that could have worked at once: min(workers, cores). */
   slots: number;
+  /** When fewer processes worked than there are cores (merged). */
+  underused: Interval[];
 }
 
 export type FindingDraft = Omit<Finding, 'costShare'>;
