@@ -15,6 +15,7 @@ FLUSH_AGE_NS = 20_000_000
 # Before a call that may block, buffered events older than this are sent first.
 IDLE_FLUSH_NS = 2_000_000
 MAX_FRAME = 4 * 1024 * 1024
+SEND_BUFFER = 4 * 1024 * 1024
 MAX_TEXT = 2000
 
 
@@ -185,6 +186,11 @@ def _connect():
     import socket
 
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        # A large send buffer: sendall returns at once while the collector catches up.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
+    except OSError:
+        pass
     sock.settimeout(10)
     try:
         sock.connect(_socket_path)
