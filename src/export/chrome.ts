@@ -122,13 +122,8 @@ function messageSlices(trace: Trace): Slice[] {
  * returns the track number per slice (0 = the thread itself).
  */
 function assignTracks(slices: Slice[]): Map<Slice, number> {
-  const byThread = new Map<string, Slice[]>();
-  for (const slice of slices) {
-    const key = `${slice.pid}:${slice.tid}`;
-    byThread.set(key, [...(byThread.get(key) ?? []), slice]);
-  }
   const track = new Map<Slice, number>();
-  for (const threadSlices of byThread.values()) {
+  for (const threadSlices of groupBy(slices, (s) => `${s.pid}:${s.tid}`).values()) {
     threadSlices.sort((a, b) => a.startNs - b.startNs || b.endNs - a.endNs);
     const open: number[][] = []; // per track: end times of the slices still open, innermost last
     for (const slice of threadSlices) {
@@ -146,42 +141,52 @@ function assignTracks(slices: Slice[]): Map<Slice, number> {
   return track;
 }
 
+/** Items grouped by a key, in their original order. */
+function groupBy<T, K>(items: Iterable<T>, key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
+}
+
+const onCpuRate = (s: CoreSlice) => s.onCpuNs / (s.endNs - s.startNs);
+
 /**
  * Per core, the thread that was on it most in each stretch between sample boundaries, merged into
- * runs: threads sampled on the same core over overlapping intervals would not nest otherwise.
+ * runs: threads sampled on the same core over overlapping intervals would not nest otherwise. A sweep
+ * over the boundaries keeps only the slices covering the current stretch (a few threads at a time).
  */
 function dominantCoreSlices(trace: Trace): CoreSlice[] {
-  const byCpu = new Map<number, CoreSlice[]>();
-  for (const slice of coreSlices(trace.cores)) {
-    byCpu.set(slice.cpu, [...(byCpu.get(slice.cpu) ?? []), slice]);
-  }
   const result: CoreSlice[] = [];
-  for (const slices of byCpu.values()) {
+  for (const slices of groupBy(coreSlices(trace.cores), (s) => s.cpu).values()) {
+    slices.sort((a, b) => a.startNs - b.startNs);
     const points = [...new Set(slices.flatMap((s) => [s.startNs, s.endNs]))].sort((a, b) => a - b);
+    let active: CoreSlice[] = [];
+    let next = 0;
     let current: CoreSlice | null = null;
     for (let i = 0; i + 1 < points.length; i++) {
       const [from, to] = [points[i], points[i + 1]];
-      let best: CoreSlice | null = null;
-      let bestRate = 0;
-      for (const s of slices) {
-        const rate = s.onCpuNs / (s.endNs - s.startNs);
-        if (s.startNs <= from && s.endNs >= to && rate > bestRate) [best, bestRate] = [s, rate];
+      while (next < slices.length && slices[next].startNs <= from) active.push(slices[next++]);
+      active = active.filter((s) => s.endNs >= to);
+      const best = active.reduce<CoreSlice | null>(
+        (a, b) => (a && onCpuRate(a) >= onCpuRate(b) ? a : b),
+        null,
+      );
+      if (!best) {
+        current = null;
+        continue;
       }
-      const share = best ? (to - from) * bestRate : 0;
-      if (
-        best &&
-        current &&
-        current.tid === best.tid &&
-        current.pid === best.pid &&
-        current.endNs === from
-      ) {
+      const share = (to - from) * onCpuRate(best);
+      const same = current?.pid === best.pid && current.tid === best.tid && current.endNs === from;
+      if (current && same) {
         current.endNs = to;
         current.onCpuNs += share;
-      } else if (best) {
+      } else {
         current = { ...best, startNs: from, endNs: to, onCpuNs: share };
         result.push(current);
-      } else {
-        current = null;
       }
     }
   }
@@ -242,10 +247,10 @@ function instants(trace: Trace, known: Set<number>): ChromeEvent[] {
 /** Queue depth over time per channel: +1 at each put, -1 when that message is received. */
 function depthCounters(trace: Trace, known: Set<number>, fallbackPid: number): ChromeEvent[] {
   const events: ChromeEvent[] = [];
+  const byChannel = groupBy(trace.messages, (m) => m.channel);
   for (const channel of trace.channels) {
     const changes: [number, number][] = [];
-    for (const m of trace.messages) {
-      if (m.channel !== channel.id) continue;
+    for (const m of byChannel.get(channel.id) ?? []) {
       changes.push([m.putNs, 1]);
       if (m.recvNs !== null) changes.push([m.recvNs, -1]);
     }

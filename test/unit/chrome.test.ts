@@ -130,3 +130,36 @@ test('spawns are instants in the parent, exits instants in the process', () => {
   const main = named(exported(), 'M', 'process_sort_index').find((e) => e.pid === 100);
   assert.equal(main?.args?.sort_index, 0);
 });
+
+test('threads sharing a core: each stretch goes to the thread with the larger on-CPU share', () => {
+  const trace = sampleTrace();
+  const MS = 1e6;
+  const sample = (ts: number, tid: number, runNs: number) => ({
+    ts,
+    pid: tid,
+    tid,
+    cpu: 0,
+    state: 'R',
+    runNs,
+    waitNs: 0,
+  });
+  // 101 runs flat out over [0, 10] ms; 102 half of [5, 15] ms; 100 a quarter of [12, 20] ms.
+  trace.cores.samples = [
+    sample(0, 101, 0),
+    sample(10 * MS, 101, 10 * MS),
+    sample(5 * MS, 102, 0),
+    sample(15 * MS, 102, 5 * MS),
+    sample(12 * MS, 100, 0),
+    sample(20 * MS, 100, 2 * MS),
+  ];
+  const chrome = toChromeTrace(trace);
+  assert.deepEqual(validateChromeTrace(JSON.parse(JSON.stringify(chrome))), []);
+  const core = chrome.traceEvents
+    .filter((e) => e.ph === 'X' && e.cat === 'cpu')
+    .map((e) => [e.args?.tid, e.ts, e.dur, e.args?.onCpuPercent]);
+  assert.deepEqual(core, [
+    [101, 0, 10_000, 100],
+    [102, 10_000, 5000, 50],
+    [100, 15_000, 5000, 25],
+  ]);
+});
