@@ -3,15 +3,15 @@
  * (a grey bar with a tick above it) and counted, never dropped. Returns what was drawn, for the
  * `window.__timeline` test view and the status line.
  */
-import type { Lane, ProcessLane } from './lanes';
+import type { Lane, ParallelismLane, ProcessLane } from './lanes';
 import type { SpanColumn } from './spans';
-import { receivedAt, type TimelineStore } from './store';
+import type { TimelineStore } from './store';
+import { drawArrows, type ArrowCounts } from './arrows';
+import { RectBatch } from './batch';
 import type { Theme } from './theme';
 import { describeExit } from './format';
 
 export const GUTTER = 190;
-/** Above this many visible messages, arrows are drawn only for the selected or hovered lane. */
-export const ARROW_LIMIT = 300;
 
 export interface Highlight {
   /** Selected span: lane and index within the lane's column. */
@@ -45,6 +45,7 @@ export interface Frame {
   functionColours: string[];
   processColours: Map<number, string>;
   hatch: CanvasPattern | null;
+  batch: RectBatch;
 }
 
 export interface LaneCounts {
@@ -54,10 +55,8 @@ export interface LaneCounts {
   waitBars: number;
 }
 
-export interface DrawResult {
+export interface DrawResult extends ArrowCounts {
   counts: Map<Lane, LaneCounts>;
-  arrowsDrawn: number;
-  arrowsHidden: number;
 }
 
 const emptyCounts = (): LaneCounts => ({ bars: 0, mergedMarks: 0, mergedEvents: 0, waitBars: 0 });
@@ -88,6 +87,9 @@ export function drawFrame(f: Frame): DrawResult {
     ctx.rect(GUTTER, top, width - GUTTER, lane.height);
     ctx.clip();
     drawLane(f, lane, top, c);
+    f.batch.flush(ctx, theme.dark ? '#111111' : '#ffffff');
+    if (lane.kind === 'process') drawSelection(f, lane, top);
+    if (lane.kind === 'parallelism') drawCoreCountLine(f, lane, top);
     ctx.restore();
     ctx.fillStyle = theme.grid;
     ctx.fillRect(0, top + lane.height - 1, width, 1);
@@ -178,14 +180,18 @@ function drawProcess(f: Frame, lane: ProcessLane, top: number, c: LaneCounts): v
     null,
   );
   c.waitBars = waits.bars + waits.mergedEvents;
+}
+
+/** Outlines the selected task or wait. */
+function drawSelection(f: Frame, lane: ProcessLane, top: number): void {
   const h = f.highlight;
-  if (h.lane === lane && h.index >= 0 && (h.column === 'tasks' || h.column === 'waits')) {
-    const column = h.column === 'tasks' ? tasks : lane.waits;
-    const x0 = px(column.start[h.index]);
-    ctx.strokeStyle = theme.selection;
-    ctx.lineWidth = 2;
-    ctx.strokeRect(x0 - 1, top + 1, Math.max(2, px(column.end[h.index]) - x0) + 2, lane.height - 2);
-  }
+  if (h.lane !== lane || h.index < 0 || (h.column !== 'tasks' && h.column !== 'waits')) return;
+  const column = h.column === 'tasks' ? lane.tasks : lane.waits;
+  const x0 = column.start[h.index] * f.k + f.b;
+  const x1 = column.end[h.index] * f.k + f.b;
+  f.ctx.strokeStyle = f.theme.selection;
+  f.ctx.lineWidth = 2;
+  f.ctx.strokeRect(x0 - 1, top + 1, Math.max(2, x1 - x0) + 2, lane.height - 2);
 }
 
 /** Opacity of "many events" marks (below 1 so they read as a summary, not a bar). */
@@ -209,7 +215,7 @@ function drawSpans(
   label: ((i: number) => string) | null,
   keys: Int32Array = column.style,
 ): void {
-  const { ctx, k, b, t0, t1 } = f;
+  const { batch, k, b, t0, t1 } = f;
   const { start, end } = column;
   let px = -1;
   let count = 0;
@@ -222,21 +228,15 @@ function drawSpans(
   let markAlpha = 1;
   const flushMark = (): void => {
     if (markWidth === 0) return;
-    ctx.globalAlpha = MERGED_ALPHA * markAlpha;
-    ctx.fillStyle = markFill;
-    ctx.fillRect(markX, y, markWidth, h);
-    ctx.globalAlpha = 1;
-    ctx.fillStyle = f.theme.merged;
-    ctx.fillRect(markX, y - 1, markWidth, 1);
+    batch.rect(markFill, MERGED_ALPHA * markAlpha, markX, y, markWidth, h);
+    batch.rect(f.theme.merged, 1, markX, y - 1, markWidth, 1);
     c.mergedMarks++;
     markWidth = 0;
   };
   const flushColumn = (): void => {
     if (count === 1) {
       flushMark();
-      ctx.globalAlpha = alpha(longest);
-      ctx.fillStyle = colour(longest);
-      ctx.fillRect(px, y, 1, h);
+      batch.rect(colour(longest), alpha(longest), px, y, 1, h);
       c.bars++;
     } else if (count > 1) {
       const fill = mixed ? f.theme.merged : colour(longest);
@@ -264,9 +264,7 @@ function drawSpans(
     if (width >= 1) {
       flushColumn();
       flushMark();
-      ctx.globalAlpha = alpha(i);
-      ctx.fillStyle = colour(i);
-      ctx.fillRect(x0, y, width, h);
+      batch.rect(colour(i), alpha(i), x0, y, width, h);
       c.bars++;
       if (label && width > 40) drawLabel(f, label(i), x0, x1, y + h / 2);
       continue;
@@ -285,7 +283,6 @@ function drawSpans(
   }
   flushColumn();
   flushMark();
-  ctx.globalAlpha = 1;
 }
 
 function drawLabel(f: Frame, text: string, x0: number, x1: number, y: number): void {
@@ -293,9 +290,7 @@ function drawLabel(f: Frame, text: string, x0: number, x1: number, y: number): v
   const room = Math.min(x1, f.width) - left - 3;
   if (room < 20) return;
   const chars = Math.floor(room / 6.5);
-  f.ctx.globalAlpha = 1;
-  f.ctx.fillStyle = f.theme.dark ? '#111111' : '#ffffff';
-  f.ctx.fillText(text.length > chars ? text.slice(0, Math.max(1, chars - 1)) + '…' : text, left, y);
+  f.batch.label(text.length > chars ? text.slice(0, Math.max(1, chars - 1)) + '…' : text, left, y);
 }
 
 function drawDepth(f: Frame, lane: Extract<Lane, { kind: 'channel' }>, top: number): void {
@@ -345,24 +340,25 @@ function drawDepth(f: Frame, lane: Extract<Lane, { kind: 'channel' }>, top: numb
   ctx.globalAlpha = 1;
 }
 
-function drawParallelism(
-  f: Frame,
-  lane: Extract<Lane, { kind: 'parallelism' }>,
-  top: number,
-): void {
-  const { ctx, theme, k, b } = f;
+function drawParallelism(f: Frame, lane: ParallelismLane, top: number): void {
+  const { theme, k, b } = f;
   const scale = (lane.height - 6) / lane.maxValue;
   const base = top + lane.height - 2;
   for (const s of lane.series) {
     if (s.endNs < f.t0 || s.startNs > f.t1) continue;
     const x0 = s.startNs * k + b;
     const w = Math.max(1, s.endNs * k + b - x0);
-    ctx.fillStyle = theme.running;
-    ctx.fillRect(x0, base - s.running * scale, w, s.running * scale);
-    ctx.fillStyle = theme.runnable;
-    ctx.fillRect(x0, base - (s.running + s.runnable) * scale, w, s.runnable * scale);
+    f.batch.rect(theme.running, 1, x0, base - s.running * scale, w, s.running * scale);
+    const runnableTop = base - (s.running + s.runnable) * scale;
+    f.batch.rect(theme.runnable, 1, x0, runnableTop, w, s.runnable * scale);
   }
-  const y = Math.round(base - lane.cpuCount * scale) + 0.5;
+}
+
+/** The dashed line at the core count, over the parallelism bars. */
+function drawCoreCountLine(f: Frame, lane: ParallelismLane, top: number): void {
+  const { ctx, theme } = f;
+  const base = top + lane.height - 2;
+  const y = Math.round(base - lane.cpuCount * ((lane.height - 6) / lane.maxValue)) + 0.5;
   ctx.strokeStyle = theme.foreground;
   ctx.setLineDash([4, 3]);
   ctx.beginPath();
@@ -370,72 +366,6 @@ function drawParallelism(
   ctx.lineTo(f.width, y);
   ctx.stroke();
   ctx.setLineDash([]);
-}
-
-function drawArrows(f: Frame): { arrowsDrawn: number; arrowsHidden: number } {
-  const { store, t0, t1, highlight } = f;
-  const channels = store.lanes.filter((lane) => lane.kind === 'channel');
-  const visibleFrom = channels.map((lane) => lane.messages.firstVisible(t0));
-  // Count first (typed arrays only): object access is paid only for arrows actually drawn.
-  let visible = 0;
-  channels.forEach((lane, c) => {
-    const col = lane.messages;
-    for (let i = visibleFrom[c]; i < col.length && col.start[i] <= t1; i++) {
-      if (col.end[i] >= t0 && col.style[i] === 1) visible++;
-    }
-  });
-  const all = visible <= ARROW_LIMIT;
-  const pid = highlight.focusPid ?? -2;
-  let drawn = 0;
-  f.ctx.save();
-  f.ctx.beginPath();
-  f.ctx.rect(GUTTER, 0, f.width - GUTTER, f.height);
-  f.ctx.clip();
-  f.ctx.lineWidth = 1;
-  channels.forEach((lane, c) => {
-    const col = lane.messages;
-    const channelFocused = lane.channel.id === highlight.focusChannel;
-    if (!all && !channelFocused && pid === -2 && highlight.messageIndex === null) return;
-    for (let i = visibleFrom[c]; i < col.length && col.start[i] <= t1; i++) {
-      if (col.end[i] < t0 || col.style[i] !== 1) continue;
-      const index = col.ref[i];
-      const focused =
-        channelFocused ||
-        lane.sendPids[i] === pid ||
-        lane.recvPids[i] === pid ||
-        highlight.messageIndex === index;
-      if ((all || focused) && drawArrow(f, index, focused)) drawn++;
-    }
-  });
-  f.ctx.restore();
-  return { arrowsDrawn: drawn, arrowsHidden: visible - drawn };
-}
-
-function drawArrow(f: Frame, index: number, focused: boolean): boolean {
-  const { ctx, store, theme, k, b } = f;
-  const m = store.trace.messages[index];
-  const from = store.processLanes.get(m.sendPid);
-  const to = m.recvPid === null ? undefined : store.processLanes.get(m.recvPid);
-  const received = receivedAt(m);
-  if (!from || !to || received === null) return false;
-  const x0 = m.putNs * k + b;
-  const x1 = received * k + b;
-  const y0 = from.y - f.scrollY + from.height / 2;
-  const y1 = to.y - f.scrollY + to.height / 2;
-  ctx.strokeStyle = f.highlight.messageIndex === index ? theme.selection : theme.foreground;
-  ctx.fillStyle = ctx.strokeStyle;
-  ctx.globalAlpha = focused ? 0.9 : 0.5;
-  ctx.beginPath();
-  ctx.moveTo(x0, y0);
-  ctx.lineTo(x1, y1);
-  ctx.stroke();
-  const angle = Math.atan2(y1 - y0, x1 - x0);
-  ctx.beginPath();
-  ctx.moveTo(x1, y1);
-  ctx.lineTo(x1 - 6 * Math.cos(angle - 0.4), y1 - 6 * Math.sin(angle - 0.4));
-  ctx.lineTo(x1 - 6 * Math.cos(angle + 0.4), y1 - 6 * Math.sin(angle + 0.4));
-  ctx.fill();
-  return true;
 }
 
 function drawGutter(f: Frame): void {

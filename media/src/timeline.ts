@@ -11,6 +11,7 @@ import { tickUnit } from './format';
 import { headerItems, headerNotices } from './header';
 import { renderHeader, renderLegend, showDetails, showRange, type Elements } from './panels';
 import { aggregateRange, pickAt, type Picked, type RangeRow } from './picking';
+import { RectBatch } from './batch';
 import { TimelineStore } from './store';
 import { hashedColour, processColour, readTheme, type Theme } from './theme';
 
@@ -39,6 +40,7 @@ export class Timeline {
   private functionMatches = new Uint8Array(0);
   private pidMatches = new Set<number>();
   private frameRequest = 0;
+  private readonly batch = new RectBatch();
   private lastRendered = '';
 
   constructor(
@@ -265,11 +267,14 @@ export class Timeline {
       functionColours: this.functionColours,
       processColours: this.processColours,
       hatch: this.hatch,
+      batch: this.batch,
     });
-    const hidden = this.lastDraw.arrowsHidden;
-    this.e.status.textContent = hidden
-      ? `${hidden} message arrows hidden: select or hover a process or queue to see its arrows`
-      : '';
+    const { arrowsHidden, focusThinned } = this.lastDraw;
+    this.e.status.textContent = !arrowsHidden
+      ? ''
+      : focusThinned
+        ? `${arrowsHidden} message arrows hidden: zoom in to see every arrow of the selection`
+        : `${arrowsHidden} message arrows hidden: select or hover a process or queue to see its arrows`;
     this.frameMs.push(performance.now() - started);
     if (this.frameMs.length > 600) this.frameMs.splice(0, 300);
     this.reportRendered(store);
