@@ -86,10 +86,6 @@ export class TraceBuilder {
     this.warnings.add(message);
   }
 
-  pids(): number[] {
-    return [...this.processes.keys()];
-  }
-
   hello(hello: Hello, source: Source): void {
     const p = this.process(hello.pid);
     p.ppid = hello.ppid;

@@ -109,16 +109,23 @@ export class Collector {
       fs.chmodSync(this.socketDir, 0o700);
       socketPath = path.join(this.socketDir, 's');
     }
-    const server = net.createServer((socket) => this.accept(socket));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(socketPath, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    this.server = server;
     this.socketPath = socketPath;
+    const server = net.createServer((socket) => this.accept(socket));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(socketPath, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (error) {
+      this.removeSocketFiles();
+      throw error;
+    }
+    this.server = server;
+    // Even if our process ends without close() (a crash, process.exit), leave nothing in /tmp.
+    process.on('exit', this.removeSocketFiles);
     return socketPath;
   }
 
@@ -140,11 +147,6 @@ export class Collector {
   onDidSeePid(listener: (pid: number) => void): () => void {
     this.pidListeners.add(listener);
     return () => this.pidListeners.delete(listener);
-  }
-
-  /** Every pid the trace knows about so far. */
-  pids(): number[] {
-    return this.builder.pids();
   }
 
   /** Fills run metadata known to the caller (command, exit code, end reason, ...). */
@@ -202,11 +204,16 @@ export class Collector {
     this.closedForGood = true;
     for (const connection of [...this.connections]) connection.socket.destroy();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    this.removeSocketFiles();
+    process.off('exit', this.removeSocketFiles);
+  }
+
+  private readonly removeSocketFiles = (): void => {
     if (this.socketDir) fs.rmSync(this.socketDir, { recursive: true, force: true });
     else if (this.socketPath) fs.rmSync(this.socketPath, { force: true });
     this.socketDir = null;
     this.socketPath = null;
-  }
+  };
 
   private accept(socket: net.Socket): void {
     const connection: Connection = {

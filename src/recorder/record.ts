@@ -155,7 +155,12 @@ export async function startRecording(options: RecordOptions): Promise<Recording>
     done,
     async stop() {
       stopRequested = true;
-      await killTree(pid, collector.pids());
+      // Traced processes not seen exiting, in case they left the tree (their parent died first).
+      const running = collector
+        .trace()
+        .processes.filter((p) => p.exitNs === null)
+        .map((p) => p.pid);
+      await killTree(pid, running);
       await done;
     },
   };

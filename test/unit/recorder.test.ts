@@ -111,7 +111,7 @@ test(
 );
 
 const TREE = `
-import multiprocessing as mp, subprocess, sys, time
+import multiprocessing as mp, os, subprocess, sys, time
 
 def sleeper(spawn_grandchild):
     if spawn_grandchild:
@@ -119,15 +119,22 @@ def sleeper(spawn_grandchild):
         print('grandchild', child.pid, flush=True)
     time.sleep(600)
 
+def orphan_maker():
+    orphan = mp.Process(target=sleeper, args=(False,))
+    orphan.start()
+    print('orphan', orphan.pid, flush=True)
+    os._exit(0)
+
 if __name__ == '__main__':
     children = [mp.Process(target=sleeper, args=(i == 0,), daemon=(i == 1)) for i in range(3)]
+    children.append(mp.Process(target=orphan_maker))
     for c in children:
         c.start()
         print('child', c.pid, flush=True)
     time.sleep(600)
 `;
 
-test('stop() ends the whole tree, untraced grandchildren included', { skip: !linux }, async () => {
+test('stop() ends the whole tree: untraced grandchildren, orphans', { skip: !linux }, async () => {
   const file = script('tree.py', TREE);
   const recording = await startRecording({ python: 'python3', script: file, stdio: 'pipe' });
   const socketDir = path.dirname(recording.collector.address!);
@@ -136,12 +143,22 @@ test('stop() ends the whole tree, untraced grandchildren included', { skip: !lin
   await new Promise<void>((resolve) => {
     recording.child.stdout!.on('data', (chunk) => {
       out += chunk;
-      if ((out.match(/\n/g) ?? []).length === 4) resolve();
+      if ((out.match(/\n/g) ?? []).length === 6) resolve();
     });
   });
   for (const [, pid] of out.matchAll(/(\d+)\n/g)) pids.push(Number(pid));
-  assert.equal(pids.length, 5);
-  assert.ok(pids.every(alive));
+  const orphan = Number(/orphan (\d+)/.exec(out)![1]);
+  const middle = Number(
+    out
+      .split('\n')
+      .filter((l) => l.startsWith('child '))[3]
+      .split(' ')[1],
+  );
+  // The orphan was re-parented when its parent exited: only its hello links it to the run.
+  while (alive(middle) || !recording.collector.trace().processes.some((p) => p.pid === orphan)) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.ok(pids.filter((pid) => pid !== middle).every(alive), 'the tree is running');
 
   await recording.stop();
   const trace = await recording.done;
