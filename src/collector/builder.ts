@@ -74,7 +74,14 @@ export class TraceBuilder {
     /** Called once for each pid the trace learns about (hello or spawn). */
     private readonly onNewPid: (pid: number) => void,
   ) {
-    this.cores = { available: false, reason: null, cpuCount: 0, intervalMs: 0, samples: [] };
+    // Until a sampler says otherwise (the recorder does), there is no core data.
+    this.cores = {
+      available: false,
+      reason: 'Cores were not sampled for this run.',
+      cpuCount: meta.hostCpuCount,
+      intervalMs: 0,
+      samples: [],
+    };
   }
 
   reject(reason: string): void {

@@ -259,3 +259,20 @@ test('frames split across many writes and many frames in one write decode alike'
     assert.equal(trace.processes[0].connection, 'bye');
   });
 });
+
+test('a process on another clock: times shifted by the offset estimated at its hello', async () => {
+  await withCollector(async (collector, socketPath) => {
+    // This process's clock reads 5 s; an event 1 ms later must land ~1 ms after its connection.
+    const client = await connectClient(socketPath);
+    const before = collector.nowNs();
+    await client.send(helloFrame(SECRET, 600, { platform: 'darwin', clockNs: 5e9 }));
+    await client.send([['run', 5e9 + 1e6, 600]]);
+    await client.end();
+    const after = collector.nowNs();
+    const trace = collector.trace();
+    assert.equal(trace.meta.clock, 'estimated');
+    const p = trace.processes[0];
+    assert.ok(p.startNs! >= before && p.startNs! <= after, `${before} <= ${p.startNs} <= ${after}`);
+    assert.equal(p.runBeginNs! - p.startNs!, 1e6);
+  });
+});
