@@ -41,22 +41,28 @@ export async function resolveInterpreter(script: vscode.Uri): Promise<ResolvedIn
       lastError = error;
     }
   }
-  const where =
+  const what =
     source === 'python-extension'
-      ? 'The interpreter selected in the Python extension'
+      ? 'The interpreter selected in the Python extension cannot be used'
       : source === 'setting'
-        ? 'The interpreter in the setting parallelProfiler.pythonPath'
-        : 'No python3 or python on PATH:';
+        ? 'The interpreter in the setting parallelProfiler.pythonPath cannot be used'
+        : 'No usable Python 3.8 or later as python3 or python on PATH';
   const detail = lastError instanceof Error ? lastError.message : String(lastError);
-  throw new InterpreterUnavailable(`${where} cannot be used. ${detail}`);
+  throw new InterpreterUnavailable(`${what}: ${detail}`);
 }
 
+/** The Python extension's interpreter for the script; undefined without that extension. */
 async function pythonExtensionInterpreter(script: vscode.Uri): Promise<string | undefined> {
   if (!vscode.extensions.getExtension(PYTHON_EXTENSION_ID)) return undefined;
-  const api = await PythonExtension.api();
-  const active = api.environments.getActiveEnvironmentPath(script);
-  const resolved = await api.environments.resolveEnvironment(active);
-  return resolved?.executable.uri?.fsPath ?? active.path;
+  try {
+    const api = await PythonExtension.api();
+    const active = api.environments.getActiveEnvironmentPath(script);
+    const resolved = await api.environments.resolveEnvironment(active);
+    return resolved?.executable.uri?.fsPath ?? active.path;
+  } catch {
+    // Its API failed (still activating, or disabled): fall back to the setting and PATH.
+    return undefined;
+  }
 }
 
 /**
