@@ -108,7 +108,8 @@ export function scalingFigures(
     cores,
     busyNs,
     parallelism,
-    efficiency: parallelism / slots,
+    // Capped: more processes working than cores is oversubscription (a finding), not efficiency.
+    efficiency: Math.min(parallelism, slots) / slots,
     efficiencyVsWorkers: parallelism / workers,
     efficiencyVsCores: parallelism / cores,
     serialFraction,

@@ -28,7 +28,7 @@ export interface ScalingFigures {
   busyNs: number;
   /** busyNs / wallNs: mean number of processes doing work. */
   parallelism: number;
-  /** parallelism / min(workers, cores): the share of the attainable parallelism achieved. */
+  /** min(parallelism, slots) / slots with slots = min(workers, cores): share of the attainable achieved. */
   efficiency: number;
   efficiencyVsWorkers: number;
   efficiencyVsCores: number;

@@ -348,3 +348,34 @@ test('a producer blocked on a full queue while the consumers use every core: no 
     formatDiagnosis(d),
   );
 });
+
+test('sibling Processes with uneven work: load imbalance at their target', () => {
+  const crunch = fn('crunch', 8);
+  const trace = makeTrace(100, {
+    processes: [
+      proc(100, 'main', 0, 100),
+      proc(201, 'process', 1, 20, { target: crunch }),
+      proc(202, 'process', 1, 95, { target: crunch }),
+    ],
+    waits: [wait(100, 'join', 2, 96)],
+  });
+  const d = diagnose(trace);
+  assert.equal(d.findings[0].kind, 'load-imbalance', formatDiagnosis(d));
+  assert.deepEqual(d.findings[0].location, crunch);
+  // Busy 19 ms and 94 ms: the slower one works 37.5 ms more than the mean.
+  assert.ok(Math.abs(d.findings[0].costNs - 37.5 * MS) < 1);
+});
+
+test('oversubscribed runs do not count as more than fully efficient', () => {
+  const trace = balancedPool();
+  trace.processes = [proc(100, 'main', 0, 100)];
+  trace.tasks = [];
+  for (const pid of [201, 202, 203, 204]) {
+    trace.processes.push(proc(pid, 'pool-worker', 1, 99));
+    trace.tasks.push(task(pid, 5, 95, work));
+  }
+  const s = diagnose(trace).scaling;
+  assert.ok(s.parallelism > 3.5);
+  assert.equal(s.efficiency, 1);
+  assert.ok(Math.abs(s.efficiencyVsWorkers - s.parallelism / 4) < 1e-9);
+});
