@@ -8,13 +8,14 @@ import type { FromWebview, ToWebview } from '../../src/protocol/webview';
 import { bindInput } from './input';
 import { buildDom } from './panels';
 import { watchTheme } from './theme';
-import { Timeline } from './timeline';
+import { Timeline, type ViewState } from './timeline';
 
 function start(): void {
   const vscode = typeof acquireVsCodeApi === 'function' ? acquireVsCodeApi() : null;
   const post = vscode ? (message: FromWebview) => vscode.postMessage(message) : null;
   const root = document.getElementById('app') ?? document.body;
-  const view = new Timeline(buildDom(root), post);
+  const save = vscode ? (state: ViewState) => vscode.setState(state) : null;
+  const view = new Timeline(buildDom(root), post, save);
   bindInput(view);
   watchTheme(() => view.onThemeChange());
   new ResizeObserver(() => view.resize()).observe(view.e.scroll);
@@ -24,7 +25,11 @@ function start(): void {
     try {
       switch (message?.type) {
         case 'snapshot':
-          view.load(message.trace, message.live);
+          view.load(
+            message.trace,
+            message.live,
+            (vscode?.getState() as ViewState | undefined) ?? null,
+          );
           break;
         case 'delta':
           view.applyDelta(message.delta);

@@ -17,6 +17,13 @@ import { hashedColour, processColour, readTheme, type Theme } from './theme';
 
 const RIGHT_MARGIN = 10;
 
+/** What survives the webview being hidden and shown again (VS Code's getState/setState). */
+export interface ViewState {
+  startNs: number;
+  endNs: number;
+  filter: string;
+}
+
 export class Timeline {
   store: TimelineStore | null = null;
   theme: Theme = readTheme();
@@ -46,6 +53,7 @@ export class Timeline {
   constructor(
     readonly e: Elements,
     private readonly post: ((message: FromWebview) => void) | null,
+    private readonly saveState: ((state: ViewState) => void) | null = null,
   ) {
     this.zoom = d3
       .zoom<HTMLCanvasElement, unknown>()
@@ -65,7 +73,8 @@ export class Timeline {
     return this.transform.rescaleX(this.xBase);
   }
 
-  load(trace: Trace, live: boolean): void {
+  /** Shows a trace; `restore` is the view state saved before the webview was hidden, if any. */
+  load(trace: Trace, live: boolean, restore: ViewState | null = null): void {
     const started = performance.now();
     this.store = new TimelineStore(trace, live);
     this.timings.loadMs = performance.now() - started;
@@ -76,6 +85,13 @@ export class Timeline {
     this.refreshPanels();
     this.resize();
     d3.select(this.e.canvas).call(this.zoom.transform, d3.zoomIdentity);
+    if (restore) {
+      this.setFilter(restore.filter);
+      if (restore.startNs >= 0 && restore.endNs <= this.store.wallNs && !live) {
+        this.setVisibleRange(restore.startNs, restore.endNs);
+        this.following = false;
+      }
+    }
     this.draw();
     this.timings.firstRenderMs = performance.now() - started;
   }
@@ -275,6 +291,7 @@ export class Timeline {
       : focusThinned
         ? `${arrowsHidden} message arrows hidden: zoom in to see every arrow of the selection`
         : `${arrowsHidden} message arrows hidden: select or hover a process or queue to see its arrows`;
+    this.saveState?.({ startNs: t0, endNs: t1, filter: this.e.filter.value });
     this.frameMs.push(performance.now() - started);
     if (this.frameMs.length > 600) this.frameMs.splice(0, 300);
     this.reportRendered(store);

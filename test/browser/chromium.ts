@@ -84,11 +84,12 @@ export async function settle(page: Page): Promise<void> {
 /**
  * Opens the page the VS Code extension shows (script and style by URI, no inlined trace) with an
  * `acquireVsCodeApi` standing in for the webview host: messages the page posts land in
- * `window.__posted`, and `postToWebview` delivers host messages the way VS Code does (window message).
+ * `window.__posted`, its saved state in `window.__state` (starting as `savedState`), and `postToWebview` delivers host messages the way VS Code does (window message).
  */
 export async function openWebview(
   browser: Browser,
   options: BrowserContextOptions = {},
+  savedState: unknown = undefined,
 ): Promise<{ page: Page; errors: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, ...options });
   const page = await context.newPage();
@@ -96,10 +97,11 @@ export async function openWebview(
   page.on('pageerror', (error) => errors.push(error.message));
   await context.addInitScript(`
     window.__posted = [];
+    window.__state = ${JSON.stringify(savedState ?? null)};
     window.acquireVsCodeApi = () => ({
       postMessage: (message) => window.__posted.push(message),
-      getState: () => undefined,
-      setState: () => undefined,
+      getState: () => window.__state ?? undefined,
+      setState: (state) => { window.__state = state; },
     });`);
   const dist = path.join(__dirname, '..', '..', '..', 'dist');
   const html = renderTimelineHtml({

@@ -217,6 +217,7 @@ test('screenshots of the examples in light and dark theme', async () => {
         await page.keyboard.press('f');
       }
       await page.keyboard.press('Escape');
+      await page.evaluate('document.activeElement && document.activeElement.blur()');
       await settle(page);
       const file = path.join(screenshotDir, `${name}-${colorScheme}.png`);
       const png = decodePng(await page.screenshot({ path: file }));

@@ -145,6 +145,28 @@ test('the webview shows the same lanes as the HTML report', async () => {
   await page.context().close();
 });
 
+test('the visible range and filter survive the webview being hidden (getState/setState)', async () => {
+  const first = await openWebview(browser);
+  await postToWebview(first.page, { type: 'snapshot', trace: pool, live: false });
+  await first.page.keyboard.press('w');
+  await first.page.keyboard.press('d');
+  await first.page.locator('.filter').fill('square');
+  await settle(first.page);
+  const saved = (await first.page.evaluate('window.__state')) as { startNs: number; endNs: number };
+  const shown = (await timeline(first.page)).visibleRange!;
+  assert.deepEqual([saved.startNs, saved.endNs], [shown.startNs, shown.endNs]);
+  await first.page.context().close();
+
+  const { page } = await openWebview(browser, {}, saved);
+  await postToWebview(page, { type: 'snapshot', trace: pool, live: false });
+  const view = await timeline(page);
+  assert.equal(view.filter, 'square');
+  assert.equal(view.following, false);
+  assert.ok(Math.abs(view.visibleRange!.startNs - saved.startNs) < 1);
+  assert.ok(Math.abs(view.visibleRange!.endNs - saved.endNs) < 1);
+  await page.context().close();
+});
+
 test('a VS Code theme switch re-reads the colours', async () => {
   const { page } = await openWebview(browser);
   await postToWebview(page, { type: 'snapshot', trace: pool, live: false });

@@ -65,3 +65,20 @@ test('names with markup and </script> are rendered as text and run nothing', asy
   assert.deepEqual(errors, []);
   await page.context().close();
 });
+
+test('the page CSP runs only scripts carrying the nonce', async () => {
+  const { page } = await openReport(browser, recordedTrace('queue_example'));
+  const csp = await page
+    .locator('meta[http-equiv="Content-Security-Policy"]')
+    .getAttribute('content');
+  assert.match(csp ?? '', /default-src 'none'/);
+  assert.match(csp ?? '', /script-src 'nonce-[^']+'(;|$)/);
+  // A script element added without the nonce (as injected markup would be) does not run.
+  await page.evaluate(`(() => {
+    const script = document.createElement('script');
+    script.textContent = 'window.__injected = 1';
+    document.body.append(script);
+  })()`);
+  assert.equal(await page.evaluate('window.__injected'), undefined);
+  await page.context().close();
+});
