@@ -8,7 +8,7 @@ import { type ProcessActivity, waitCategory } from './activity';
 import { type Interval, intersect, longest, subtract, totalNs, union } from './intervals';
 import type { BreakdownCategory, CategoryTime, ProcessBreakdown, TimeRange } from './types';
 
-const MAX_INTERVALS = 200;
+const MAX_INTERVALS = 50;
 /** A sampling bucket counts as "runnable" when a thread waited for a core this share of it or more. */
 const RUNNABLE_MIN_SHARE = 0.05;
 

@@ -74,7 +74,7 @@ export const CATEGORY_LABELS: Record<BreakdownCategory, string> = {
 
 export interface CategoryTime {
   ns: number;
-  /** Where the time was spent, for click-to-reveal (at most a few hundred, longest first). */
+  /** Where the time was spent, for click-to-reveal (the 50 longest, in time order). */
   intervals: TimeRange[];
 }
 
