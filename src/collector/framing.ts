@@ -24,7 +24,7 @@ export class FrameDecoder {
   }
 
   /**
-   * Feeds one chunk and emits every complete frame. Returns the length of an out-of-range frame
+   * Feeds one chunk and emits every complete frame. Returns the length of an oversize frame
    * header (after which the stream cannot be trusted and nothing more is decoded), else null.
    */
   push(chunk: Buffer): number | null {
@@ -40,7 +40,8 @@ export class FrameDecoder {
     let offset = 0;
     while (buffer.length - offset >= HEADER_BYTES) {
       const length = buffer.readUInt32BE(offset);
-      if (length < 1 || length > this.maxFrameBytes) return length;
+      // An empty frame keeps the stream in step (it is rejected as JSON); an oversize one cannot.
+      if (length > this.maxFrameBytes) return length;
       const end = offset + HEADER_BYTES + length;
       if (end > buffer.length) break;
       this.onFrame(buffer.subarray(offset + HEADER_BYTES, end));
@@ -62,7 +63,7 @@ export class FrameDecoder {
       this.pending = [first];
     }
     const length = first.readUInt32BE(0);
-    if (length < 1 || length > this.maxFrameBytes) return true;
+    if (length > this.maxFrameBytes) return true;
     return this.pendingBytes >= HEADER_BYTES + length;
   }
 }

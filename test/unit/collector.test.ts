@@ -173,6 +173,7 @@ test('bad frames after the hello: each rejected alone, the rest kept', async () 
       const header = Buffer.alloc(4);
       header.writeUInt32BE(badJson.length);
       await client.sendRaw(Buffer.concat([header, badJson]));
+      await client.sendRaw(Buffer.alloc(4)); // an empty frame
       await client.send({ t: 'nonsense' });
       await client.send([['runend', t0 + 10, 300, 0, null, null]]);
       // Over the limit: the stream cannot be trusted after this, the connection is closed.
@@ -185,7 +186,7 @@ test('bad frames after the hello: each rejected alone, the rest kept', async () 
       const p = trace.processes.find((x) => x.pid === 300)!;
       assert.deepEqual(trace.counts.rejectedReasons, {
         'bad-event': 3,
-        'malformed-json': 1,
+        'malformed-json': 2,
         'bad-schema': 1,
         'oversize-frame': 1,
       });
