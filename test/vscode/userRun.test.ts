@@ -21,6 +21,7 @@ import {
 import { HANGING_SCRIPT } from './fixtures';
 import {
   canvasColours,
+  clickFirstTask,
   openFile,
   runExampleFromPalette,
   timelineLanes,
@@ -71,6 +72,15 @@ test(
     );
     // The terminal shows the program's own output.
     await page.locator('.terminal-wrapper', { hasText: '[1, 4, 9, 16, 25]' }).first().waitFor();
+
+    // Selecting a task and "Go to source" opens its function in the editor.
+    await clickFirstTask(page);
+    await timelineFrame(page).getByRole('button', { name: 'Go to source' }).click();
+    await page.locator('.statusbar-item', { hasText: 'Ln 4, Col 1' }).waitFor();
+    assert.equal(
+      await page.locator('.tab.active').first().getAttribute('data-resource-name'),
+      'pool_example.py',
+    );
 
     const results = path.join(repoRoot, 'test-results');
     fs.mkdirSync(results, { recursive: true });

@@ -90,3 +90,25 @@ export function timelineLanes(page: Page): Promise<LaneSummary[]> {
       }));
     });
 }
+
+/** Clicks the bar of the first task on screen, as a user selecting it. */
+export async function clickFirstTask(page: Page): Promise<void> {
+  const canvas = timelineFrame(page).locator('canvas').first();
+  const position = await canvas.evaluate((node) => {
+    const described = (
+      globalThis as unknown as {
+        __timeline?: { taskPoint(id: number): { x: number; y: number } | null };
+      }
+    ).__timeline;
+    const rect = (
+      node as unknown as { getBoundingClientRect(): { left: number; top: number } }
+    ).getBoundingClientRect();
+    for (let id = 0; id < 1000; id++) {
+      const point = described?.taskPoint(id);
+      if (point) return { x: point.x - rect.left, y: point.y - rect.top };
+    }
+    return null;
+  });
+  if (!position) throw new Error('no task bar is on screen');
+  await canvas.click({ position });
+}
