@@ -1,6 +1,6 @@
 /**
  * Where each process's time went, in exclusive categories that add up to its lifetime. Overlaps are
- * resolved by priority: start-up, then work, then blocked waits, then IPC; what is left is idle.
+ * resolved by priority: start-up, blocked waits, IPC, then work; what is left is idle.
  */
 import { parallelismSeries } from '../model/cores';
 import type { CoreSample, Trace } from '../model/trace';
@@ -82,10 +82,21 @@ export function processBreakdowns(
   }
   const sent = new Map<number, number>();
   const received = new Map<number, number>();
+  // Main-thread IPC: from a send() call to the write (pickling in the caller; a Queue's feeder
+  // thread writes later, in another thread) and from a get() call to the end of the read.
+  const messageIpc = new Map<number, Interval[]>();
+  const addIpc = (pid: number, startNs: number | null, endNs: number | null) => {
+    if (startNs === null || endNs === null || endNs <= startNs) return;
+    const list = messageIpc.get(pid);
+    if (list) list.push({ startNs, endNs });
+    else messageIpc.set(pid, [{ startNs, endNs }]);
+  };
   for (const m of trace.messages) {
     sent.set(m.sendPid, (sent.get(m.sendPid) ?? 0) + (m.bytes ?? 0));
-    if (m.recvPid !== null)
-      received.set(m.recvPid, (received.get(m.recvPid) ?? 0) + (m.bytes ?? 0));
+    if (m.sendTid === m.sendPid) addIpc(m.sendPid, m.putNs, m.sendNs);
+    if (m.recvPid === null) continue;
+    received.set(m.recvPid, (received.get(m.recvPid) ?? 0) + (m.bytes ?? 0));
+    if (m.recvTid === m.recvPid) addIpc(m.recvPid, m.getNs, m.recvNs);
   }
 
   return activities.map((activity) => {
@@ -100,11 +111,14 @@ export function processBreakdowns(
     const gaps = activity.tasks.length > 0 ? taskGaps(activity) : { starved: [], ipc: [] };
     const ordered: [BreakdownCategory, Interval[]][] = [
       ['startup', activity.startup],
-      ['running', activity.busy],
       ['contention', union(byWait.contention)],
       ['join', union(byWait.join)],
       ['starved', union([...byWait.starved, ...gaps.starved])],
-      ['ipc', gaps.ipc],
+      [
+        'ipc',
+        union([...gaps.ipc, ...(activity.tasks.length > 0 ? [] : (messageIpc.get(pid) ?? []))]),
+      ],
+      ['running', activity.busy],
     ];
     const categories = {} as Record<BreakdownCategory, CategoryTime>;
     let claimed: Interval[] = [];

@@ -379,3 +379,39 @@ test('oversubscribed runs do not count as more than fully efficient', () => {
   assert.equal(s.efficiency, 1);
   assert.ok(Math.abs(s.efficiencyVsWorkers - s.parallelism / 4) < 1e-9);
 });
+
+test('pickling before a send and reading after a get count as IPC of plain processes', () => {
+  const trace = makeTrace(100, {
+    processes: [
+      proc(100, 'main', 0, 100),
+      proc(201, 'process', 1, 99, { target: fn('produce') }),
+      proc(202, 'process', 1, 99, { target: fn('consume') }),
+    ],
+    channels: [
+      { id: 'p1', kind: 'pipe', label: 'Pipe#1', createdPid: 100, createdNs: 0, createdAt: null },
+    ],
+    // Five messages: 2 ms from send() to the write, 3 ms from recv() to the end of the read.
+    messages: Array.from({ length: 5 }, (_, i) => ({
+      id: i,
+      channel: 'p1',
+      bytes: 1000,
+      sendPid: 201,
+      sendTid: 201,
+      putNs: (10 + i * 10) * MS,
+      sendNs: (12 + i * 10) * MS,
+      recvPid: 202,
+      recvTid: 202,
+      getNs: (11 + i * 10) * MS,
+      recvNs: (14 + i * 10) * MS,
+    })),
+    waits: [wait(100, 'join', 2, 98)],
+  });
+  const d = diagnose(trace);
+  const sender = d.processes.find((p) => p.pid === 201)!;
+  const receiver = d.processes.find((p) => p.pid === 202)!;
+  assert.equal(sender.categories.ipc.ns, 10 * MS);
+  assert.equal(sender.bytesSent, 5000);
+  assert.equal(receiver.categories.ipc.ns, 15 * MS);
+  assert.equal(receiver.bytesReceived, 5000);
+  assert.equal(receiver.categories.running.ns, 98 * MS - 15 * MS);
+});
