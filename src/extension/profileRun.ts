@@ -50,6 +50,11 @@ export class ProfileRun implements vscode.Disposable {
     this.done = this.run();
   }
 
+  /** The collector's socket while the run is recording (the log shows it; it is removed after). */
+  get socketPath(): string | null {
+    return this.recording?.collector.address ?? null;
+  }
+
   /** Stops the program and every process it started; resolves once they are gone. */
   async stop(): Promise<void> {
     this.stopRequested = true;

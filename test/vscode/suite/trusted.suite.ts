@@ -3,6 +3,7 @@
 // command on each and checks the trace and what the webview drew, Stop, errors, editor and exports.
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Trace } from '../../../src/model/trace';
 import { readTraceFile } from '../../../src/tracefile/tracefile';
@@ -108,8 +109,11 @@ suite('Run with parallel profiler (trusted workspace)', () => {
       (running.view.lastRendered?.processLanes ?? 0) >= 3 ? true : undefined,
     );
     assert.equal(running.view.trace, undefined, 'the panel drew live data before the run ended');
+    const socket = running.socketPath;
+    assert.ok(socket && fs.existsSync(socket), 'the collector listens on a socket file');
     await vscode.commands.executeCommand('parallelProfiler.stop');
     const run = finished(await pending);
+    assert.equal(fs.existsSync(path.dirname(socket)), false, 'its private folder is removed');
     assert.equal(run.trace.meta.endReason, 'stopped');
     assert.equal(run.trace.processes.length, 3);
     const pids = run.trace.processes.map((p) => p.pid);
