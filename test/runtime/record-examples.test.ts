@@ -54,6 +54,8 @@ const sortLines = (text: string) => text.split('\n').sort().join('\n');
 interface Example {
   /** Output made comparable between two runs (racy order, pids). */
   normalize?: (stdout: string) => string;
+  /** Script stderr that a run may or may not produce, removed before comparing. */
+  stderrNoise?: RegExp;
   facts: (s: TraceSummary, stdout: string, trace: Trace) => void;
 }
 
@@ -110,13 +112,19 @@ const EXAMPLE_FACTS: Record<string, Example> = {
     },
   },
   joinable_queue_example: {
+    // Under spawn/forkserver a daemon worker may still be unpickling its arguments when the main
+    // process exits and unlinks the queue's semaphores: it dies with this traceback, plain or profiled.
+    stderrNoise: /Traceback[^]*?spawn_main[^]*?FileNotFoundError: .*\n/g,
     facts: (s) => {
       const q = channel(s, 'joinable-queue');
       assert.deepEqual([q.puts, q.gets, q.matched, q.taskDone], [10, 10, 10, 10]);
       const workers = byRole(s, 'process');
       assert.equal(workers.length, 2);
-      // Daemon workers are terminated by multiprocessing at exit.
-      for (const w of workers) assert.deepEqual([w.daemon, w.exitCode], [true, -15]);
+      // Daemon workers are terminated by multiprocessing at exit (or died starting, see above).
+      for (const w of workers) {
+        assert.equal(w.daemon, true);
+        assert.ok([-15, 1].includes(w.exitCode!), `daemon exit ${w.exitCode}`);
+      }
       assert.equal(s.waits['queue-join'].count, 1);
     },
   },
@@ -173,12 +181,17 @@ async function recordAndCheck(example: string, python: string | null, method: Me
   const plain = await plainRun(python ?? 'python3', script);
   assert.equal(recorded.code, 0, recorded.stderr);
   assert.equal(plain.code, 0, plain.stderr);
-  const { normalize = (text: string) => text, facts } = EXAMPLE_FACTS[example];
+  const { normalize = (text: string) => text, facts, stderrNoise } = EXAMPLE_FACTS[example];
   assert.equal(normalize(recorded.stdout), normalize(plain.stdout));
+  const withoutNoise = (text: string) => (stderrNoise ? text.replace(stderrNoise, '') : text);
   const scriptStderr = recorded.stderr
     .split('\n')
     .filter((l) => !l.startsWith('parallel-profiler:'));
-  assert.equal(scriptStderr.join('\n'), plain.stderr, 'the script stderr is unchanged');
+  assert.equal(
+    withoutNoise(scriptStderr.join('\n')),
+    withoutNoise(plain.stderr),
+    'the script stderr is unchanged',
+  );
   assert.match(profilerLines(recorded.stderr).at(-1) ?? '', /^parallel-profiler: wrote .*exit 0$/);
 
   const summary = await summaryJson(out);
@@ -206,7 +219,7 @@ const OTHER_INTERPRETERS: [number, Method][] = [
   [13, 'forkserver'],
 ];
 
-describe('examples recorded through the CLI', { concurrency: 2, timeout: 900_000 }, () => {
+describe('examples recorded through the CLI', { concurrency: 2 }, () => {
   for (const method of ['fork', 'spawn', 'forkserver'] as Method[]) {
     for (const example of examples) {
       it(`${example} on python3 (3.11), ${method}`, { timeout: 180_000 }, () =>
