@@ -415,3 +415,18 @@ test('pickling before a send and reading after a get count as IPC of plain proce
   assert.equal(receiver.bytesReceived, 5000);
   assert.equal(receiver.categories.running.ns, 98 * MS - 15 * MS);
 });
+
+test('degenerate traces: nothing recorded, a run still going, a lone main process', () => {
+  const empty = diagnose(makeTrace(0, {}));
+  assert.equal(empty.findings.length, 0);
+  assert.equal(empty.scaling.parallelism, 0);
+  const running = makeTrace(50, {
+    processes: [proc(100, 'main', 0, 50, { exitNs: null, runEndNs: null })],
+  });
+  running.meta.endReason = 'running';
+  const lone = diagnose(running);
+  assert.equal(lone.scaling.workers, 1);
+  assert.ok(Math.abs(lone.scaling.parallelism - 1) < 1e-9);
+  assert.equal(lone.processes[0].lifetimeNs, 50 * MS);
+  assert.match(formatDiagnosis(lone), /Time per process/);
+});
