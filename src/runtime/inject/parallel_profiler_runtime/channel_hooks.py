@@ -103,9 +103,12 @@ def _wrap_pipe(original):
     def Pipe(duplex=True):
         a, b = original(duplex)
         if S.on and not S.in_chan:
-            chan = next_id()
-            a._pp_chan = b._pp_chan = chan
-            emit_chan(chan, 'pipe', inode(a), inode(b), user_frame())
+            try:
+                chan = next_id()
+                a._pp_chan = b._pp_chan = chan
+                emit_chan(chan, 'pipe', inode(a), inode(b), user_frame())
+            except Exception:
+                pass
         return a, b
 
     return Pipe
@@ -133,9 +136,12 @@ def _wrap_init(original, default_kind):
             original(self, *args, **kwargs)
         finally:
             S.in_chan -= 1
-        chan = _tag(self)
-        if kind is not None:  # None: machinery of no interest (the Pool's change notifier)
-            emit_chan(chan, kind, inode(self._reader), inode(self._writer), user_frame())
+        try:
+            chan = _tag(self)
+            if kind is not None:  # None: machinery of no interest (the Pool's change notifier)
+                emit_chan(chan, kind, inode(self._reader), inode(self._writer), user_frame())
+        except Exception:  # never let tracing break the user's queue
+            pass
 
     return __init__
 
@@ -145,7 +151,10 @@ def _wrap_setstate(original):
     def __setstate__(self, state):
         original(self, state)
         if S.on:
-            _tag(self)
+            try:
+                _tag(self)
+            except Exception:
+                pass
 
     return __setstate__
 
