@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -9,8 +9,14 @@ import { version } from '../../package.json';
 
 const linux = process.platform === 'linux';
 
+const scriptDirs: string[] = [];
+after(() => {
+  for (const dir of scriptDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 function script(name: string, code: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-rec-'));
+  scriptDirs.push(dir);
   const file = path.join(dir, name);
   fs.writeFileSync(file, code);
   return file;
