@@ -10,6 +10,7 @@ import type {
   EventCounts,
   ManagerCall,
   ProcessInfo,
+  ProcessRole,
   RunMeta,
   SourceRef,
   TaskKind,
@@ -29,6 +30,13 @@ export interface Source {
   /** Added to a runtime timestamp to get ns relative to the clock base. */
   shiftNs: number;
 }
+
+/** Roles that the target function of a child process implies (`module.qualname`). */
+const TARGET_ROLES: Record<string, ProcessRole> = {
+  'multiprocessing.pool.worker': 'pool-worker',
+  'concurrent.futures.process._process_worker': 'executor-worker',
+  'multiprocessing.managers.BaseManager._run_server': 'manager',
+};
 
 /** A task not yet matched with its submit is held back from deltas for at most this long. */
 const TASK_HOLD_NS = 1e9;
@@ -241,6 +249,9 @@ export class TraceBuilder {
         child.startMethod = (e[6] as string | null) ?? child.startMethod;
         child.daemon = e[7] as boolean;
         child.target = e[8] === null ? null : this.sourceRef(e[8], e[9], e[10], e[11]);
+        // A worker killed before it connected (Pool.terminate at startup) is still known by its target.
+        const known = child.target && TARGET_ROLES[`${child.target.module}.${child.target.name}`];
+        if (known && child.connection === 'never') child.role = known;
         return;
       }
       case 'exit': {
