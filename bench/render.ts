@@ -3,9 +3,12 @@
  * events (scripts/synthetic-trace.ts, generated inside the page). Prints, per size: time to index the
  * trace and draw the first full frame (target < 1.5 s at 1M), the median and p95 draw time per frame
  * during continuous wheel zoom and drag pan (target < 16 ms), and the JS heap after a GC (< 300 MB).
+ * Wall times suffer when the machine is busy, so the renderer main thread's CPU time (Chromium's
+ * `ThreadTime` metric) is printed next to them: for the first frame and per frame while panning.
  */
 import * as esbuild from 'esbuild';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { renderTimelineHtml } from '../src/export/timelineHtml';
 import { launchChromium, removeTempPages, settle, writeTempPage } from '../test/browser/chromium';
@@ -51,15 +54,34 @@ async function main(): Promise<void> {
   });
   const url = writeTempPage('bench.html', html);
   const browser = await launchChromium(['--js-flags=--expose-gc']);
-  console.log('events     index+first frame  painted   frame median  frame p95  frames  JS heap');
+  console.log(
+    `load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} on ${os.cpus().length} CPUs`,
+  );
+  console.log(
+    'events     first frame (CPU)   painted   frame median  p95        CPU/frame  frames  JS heap',
+  );
   try {
     for (const size of SIZES) {
       const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
       const page = await context.newPage();
       await page.goto(url);
       await page.evaluate(`${generator.outputFiles[0].text}; window.Synthetic = Synthetic;`);
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Performance.enable');
+      const threadTime = async (): Promise<number> => {
+        const { metrics } = (await cdp.send('Performance.getMetrics')) as {
+          metrics: { name: string; value: number }[];
+        };
+        return metrics.find((m) => m.name === 'ThreadTime')!.value * 1000;
+      };
+      await page.evaluate(`window.benchTrace = Synthetic.syntheticTrace({ events: ${size} }); 0`);
+      const cpuBeforeLoad = await threadTime();
       const loaded = (await page.evaluate(`(async () => {
-        const trace = Synthetic.syntheticTrace({ events: ${size} });
+        const trace = window.benchTrace;
+        window.benchTrace = null;
         const events = trace.tasks.length + trace.waits.length + trace.messages.length + trace.cores.samples.length;
         const started = performance.now();
         window.dispatchEvent(new MessageEvent('message', { data: { type: 'snapshot', trace, live: false } }));
@@ -68,9 +90,11 @@ async function main(): Promise<void> {
         const t = window.__timeline.timings;
         return { events, loadMs: t.loadMs, firstRenderMs: t.firstRenderMs, paintedMs, frameMs: [] };
       })()`)) as Timings;
+      const loadCpuMs = (await threadTime()) - cpuBeforeLoad;
       const framesBefore = (await page.evaluate(
         'window.__timeline.timings.frameMs.length',
       )) as number;
+      const cpuBeforePan = await threadTime();
       const canvas = (await page.locator('canvas').boundingBox())!;
       const cx = canvas.x + canvas.width / 2;
       const cy = canvas.y + 200;
@@ -89,16 +113,19 @@ async function main(): Promise<void> {
       await page.mouse.up();
       const frames = (await page.evaluate('window.__timeline.timings.frameMs')) as number[];
       const pan = frames.slice(framesBefore);
-      const cdp = await context.newCDPSession(page);
+      const panCpuMs = ((await threadTime()) - cpuBeforePan) / Math.max(1, pan.length);
       await cdp.send('HeapProfiler.collectGarbage');
       const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
       console.log(
         [
           String(loaded.events).padEnd(10),
-          `${(loaded.firstRenderMs / 1000).toFixed(3)} s`.padEnd(18),
+          `${(loaded.firstRenderMs / 1000).toFixed(3)} s (${(loadCpuMs / 1000).toFixed(3)} s)`.padEnd(
+            19,
+          ),
           `${(loaded.paintedMs / 1000).toFixed(3)} s`.padEnd(9),
           `${median(pan).toFixed(2)} ms`.padEnd(13),
           `${percentile(pan, 0.95).toFixed(2)} ms`.padEnd(10),
+          `${panCpuMs.toFixed(2)} ms`.padEnd(10),
           String(pan.length).padEnd(7),
           `${(heap.usedSize / 2 ** 20).toFixed(0)} MB`,
         ].join(' '),

@@ -194,15 +194,12 @@ function drawSelection(f: Frame, lane: ProcessLane, top: number): void {
   f.ctx.strokeRect(x0 - 1, top + 1, Math.max(2, x1 - x0) + 2, lane.height - 2);
 }
 
-/** Opacity of "many events" marks (below 1 so they read as a summary, not a bar). */
-const MERGED_ALPHA = 0.75;
-
 /**
  * Draws the visible spans of a column. Spans of a pixel or more are bars; narrower ones are gathered
- * per pixel column: a column holding one span draws it 1 px wide, a column holding several becomes
- * part of a "many events" mark (grey, or the spans' colour when they all share one) with a 1 px tick
- * on top. Adjacent merged columns that look alike share one rectangle, so a frame costs one rectangle
- * per pixel column at worst and a few per lane when zoomed out over dense work.
+ * per pixel column: a column holding one span draws it 1 px wide, a column holding several is a
+ * "many events" column (grey, or the spans' colour when they all share one) with a 1 px tick on top.
+ * Touching rectangles that look alike are joined into one, and so are the ticks, so a frame costs
+ * a few rectangles per lane when zoomed out over dense work and one per visible bar when zoomed in.
  */
 function drawSpans(
   f: Frame,
@@ -217,36 +214,23 @@ function drawSpans(
 ): void {
   const { batch, k, b, t0, t1 } = f;
   const { start, end } = column;
+  const fills = new RunJoiner((fill, a, x0, x1) => batch.rect(fill, a, x0, y, x1 - x0, h));
+  const ticks = new RunJoiner((fill, _a, x0, x1) => {
+    batch.rect(fill, 1, x0, y - 1, x1 - x0, 1);
+    c.mergedMarks++;
+  });
   let px = -1;
   let count = 0;
   let longest = -1;
   let longestWidth = -1;
   let mixed = false;
-  let markX = 0;
-  let markWidth = 0;
-  let markFill = '';
-  let markAlpha = 1;
-  const flushMark = (): void => {
-    if (markWidth === 0) return;
-    batch.rect(markFill, MERGED_ALPHA * markAlpha, markX, y, markWidth, h);
-    batch.rect(f.theme.merged, 1, markX, y - 1, markWidth, 1);
-    c.mergedMarks++;
-    markWidth = 0;
-  };
   const flushColumn = (): void => {
     if (count === 1) {
-      flushMark();
-      batch.rect(colour(longest), alpha(longest), px, y, 1, h);
+      fills.add(colour(longest), alpha(longest), px, px + 1);
       c.bars++;
     } else if (count > 1) {
-      const fill = mixed ? f.theme.merged : colour(longest);
-      const a = alpha(longest);
-      if (markWidth > 0 && markX + markWidth === px && fill === markFill && a === markAlpha) {
-        markWidth++;
-      } else {
-        flushMark();
-        [markX, markWidth, markFill, markAlpha] = [px, 1, fill, a];
-      }
+      fills.add(mixed ? f.theme.merged : colour(longest), alpha(longest), px, px + 1);
+      ticks.add(f.theme.merged, 1, px, px + 1);
       c.mergedEvents += count;
     }
     count = 0;
@@ -263,8 +247,8 @@ function drawSpans(
     const width = x1 - x0;
     if (width >= 1) {
       flushColumn();
-      flushMark();
-      batch.rect(colour(i), alpha(i), x0, y, width, h);
+      px = -1;
+      fills.add(colour(i), alpha(i), x0, x1);
       c.bars++;
       if (label && width > 40) drawLabel(f, label(i), x0, x1, y + h / 2);
       continue;
@@ -282,7 +266,34 @@ function drawSpans(
     }
   }
   flushColumn();
-  flushMark();
+  fills.flush();
+  ticks.flush();
+}
+
+/** Joins rectangles that touch (within half a pixel) and share fill and opacity into one. */
+class RunJoiner {
+  private fill = '';
+  private alpha = 1;
+  private x0 = 0;
+  private x1 = -Infinity;
+
+  constructor(
+    private readonly emit: (fill: string, alpha: number, x0: number, x1: number) => void,
+  ) {}
+
+  add(fill: string, alpha: number, x0: number, x1: number): void {
+    if (fill === this.fill && alpha === this.alpha && x0 <= this.x1 + 0.5) {
+      this.x1 = Math.max(this.x1, x1);
+      return;
+    }
+    this.flush();
+    [this.fill, this.alpha, this.x0, this.x1] = [fill, alpha, x0, x1];
+  }
+
+  flush(): void {
+    if (this.x1 > this.x0) this.emit(this.fill, this.alpha, this.x0, this.x1);
+    this.x1 = -Infinity;
+  }
 }
 
 function drawLabel(f: Frame, text: string, x0: number, x1: number, y: number): void {
