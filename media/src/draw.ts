@@ -9,7 +9,7 @@ import type { TimelineStore } from './store';
 import { drawArrows, type ArrowCounts } from './arrows';
 import { RectBatch } from './batch';
 import type { Theme } from './theme';
-import { describeExit } from './format';
+import { describeExit, formatBytes } from './format';
 
 export const GUTTER = 190;
 
@@ -402,7 +402,7 @@ function drawGutter(f: Frame): void {
       x += 8;
       sub = `${lane.process.role} · ${describeExit(lane.process)}`;
     } else if (lane.kind === 'channel') {
-      sub = `${lane.messages.length} msgs · max depth ${lane.maxDepth}`;
+      sub = `${lane.messages.length} msgs · ${formatBytes(lane.bytes)} · max depth ${lane.maxDepth}`;
     }
     ctx.fillStyle = lane.kind === 'section' ? theme.muted : theme.foreground;
     const text = fit(ctx, lane.label, GUTTER - x - 4);
