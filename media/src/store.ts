@@ -85,7 +85,7 @@ export class TimelineStore {
     for (const t of delta.tasks) this.addTask(trace.tasks.push(t) - 1);
     for (const w of delta.waits) this.addWait(trace.waits.push(w) - 1);
     for (const c of delta.managerCalls) this.addManagerCall(trace.managerCalls.push(c) - 1);
-    trace.cores.samples.push(...delta.coreSamples);
+    for (const sample of delta.coreSamples) trace.cores.samples.push(sample);
     this.rebuild();
   }
 
