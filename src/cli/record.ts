@@ -14,7 +14,7 @@ import {
   defaultPythonCandidates,
   InterpreterError,
 } from '../recorder/interpreter';
-import { writeTraceFile } from '../tracefile/tracefile';
+import { TRACE_FILE_EXTENSION, writeTraceFile } from '../tracefile/tracefile';
 import { parseArgs, stringOption, UsageError } from './options';
 
 export const RECORD_USAGE = `Usage: parallel-profiler record -o FILE [options] SCRIPT.py [ARGS...]
@@ -113,6 +113,25 @@ function checkPaths(options: RecordOptions, output: string): void {
   } catch {
     throw new PreflightError(`cannot write the trace: directory ${dir} is missing or not writable`);
   }
+  if (fs.existsSync(output) && fs.statSync(output).isDirectory()) {
+    throw new PreflightError(`cannot write the trace: ${output} is a directory`);
+  }
+}
+
+/** Writes the trace; if that fails after the run (disk full, directory removed), saves it elsewhere. */
+function saveTrace(output: string, trace: Trace): string {
+  try {
+    writeTraceFile(output, trace);
+    return output;
+  } catch (error) {
+    const fallback = path.join(
+      os.tmpdir(),
+      `parallel-profiler-${process.pid}${TRACE_FILE_EXTENSION}`,
+    );
+    log(`${(error as Error).message}; saving the trace to ${fallback} instead`);
+    writeTraceFile(fallback, trace);
+    return fallback;
+  }
 }
 
 /** The shell's convention: the exit code, or 128 + the signal number. */
@@ -163,9 +182,9 @@ export async function runRecord(args: string[]): Promise<number> {
   for (const signal of signals) process.on(signal, stop);
   try {
     const trace = await recording.done;
-    writeTraceFile(output, trace);
+    const written = saveTrace(output, trace);
     for (const warning of trace.meta.warnings) log(`warning: ${warning}`);
-    log(oneLineSummary(output, trace));
+    log(oneLineSummary(written, trace));
     return shellExitCode(trace);
   } finally {
     for (const signal of signals) process.off(signal, stop);

@@ -5,6 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { shellExitCode } from '../../src/cli/record';
 import { readTraceFile } from '../../src/tracefile/tracefile';
@@ -62,6 +63,19 @@ describe('record passes the terminal through and stops cleanly', { concurrency: 
       trace.tasks.map((t) => t.fn.name),
       ['square', 'square'],
     );
+  });
+
+  it('a trace that cannot be written where asked is saved elsewhere, not lost', async () => {
+    const dir = tempDir('gone');
+    const script = path.join(FIXTURES, 'remove_dir.py');
+    const result = await cli(['record', '-o', path.join(dir, 'run.pptrace'), script, dir]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, 'removed\n');
+    const saved = /saving the trace to (\S+) instead/.exec(result.stderr);
+    assert.ok(saved, result.stderr);
+    assert.match(profilerLines(result.stderr).at(-1)!, new RegExp(`wrote ${saved[1]}:`));
+    assert.equal(readTraceFile(saved[1]).meta.script, script);
+    fs.rmSync(saved[1]);
   });
 
   it('SIGTERM to the CLI stops the run and still writes the trace', async () => {

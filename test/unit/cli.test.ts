@@ -112,6 +112,12 @@ test('mistakes are one line on stderr with a non-zero exit', () => {
     [['record', '-o', 'x.pptrace'], 2, /record needs a script to run/],
     [['record', '-o', 'x.pptrace', '--start-method', 'vfork', 'x.py'], 2, /--start-method must/],
     [['record', '-o', 'x.pptrace', '--sample-interval', 'fast', 'x.py'], 2, /--sample-interval/],
+    [['record', '-o', os.tmpdir(), CLI], 2, /cannot write the trace: .* is a directory$/m],
+    [
+      ['record', '-o', 'x.pptrace', '/nonexistent/s.py'],
+      2,
+      /script not found: \/nonexistent\/s\.py$/m,
+    ],
   ];
   for (const [args, code, pattern] of cases) {
     const result = cli(...args);
