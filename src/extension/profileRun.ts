@@ -125,9 +125,12 @@ export class ProfileRun implements vscode.Disposable {
     this.changeEmitter.fire(this.counts);
   }
 
+  /** Stops the run if it is still going and closes its terminal. */
   dispose(): void {
     void this.stop();
     this.changeEmitter.dispose();
+    this.terminal.terminal.dispose();
+    this.terminal.dispose();
   }
 }
 

@@ -81,7 +81,7 @@ export class RunController implements vscode.Disposable {
 
     const name = path.basename(script.fsPath);
     const view = this.panels.create(`Timeline: ${name} ${new Date().toLocaleTimeString()}`);
-    this.lastRun?.terminal.terminal.dispose();
+    // One terminal at a time: the previous run's output goes with its run.
     this.lastRun?.dispose();
     const run = new ProfileRun(
       { python, script: script.fsPath, ...readRunSettings(script) },
@@ -174,7 +174,6 @@ export class RunController implements vscode.Disposable {
 
   dispose(): void {
     this.lastRun?.dispose();
-    this.lastRun?.terminal.dispose();
     this.statusItem.dispose();
   }
 }

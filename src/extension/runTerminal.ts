@@ -8,7 +8,6 @@ import * as vscode from 'vscode';
  */
 export class RunTerminal implements vscode.Disposable {
   private readonly writeEmitter = new vscode.EventEmitter<string>();
-  private readonly closeEmitter = new vscode.EventEmitter<number | void>();
   private readonly pending: string[] = [];
   private opened = false;
   private line = '';
@@ -22,7 +21,6 @@ export class RunTerminal implements vscode.Disposable {
   constructor(name: string, onInterrupt: () => void) {
     const pty: vscode.Pseudoterminal = {
       onDidWrite: this.writeEmitter.event,
-      onDidClose: this.closeEmitter.event,
       open: () => {
         this.opened = true;
         this.pending.splice(0).forEach((text) => this.writeEmitter.fire(text));
@@ -99,6 +97,5 @@ export class RunTerminal implements vscode.Disposable {
 
   dispose(): void {
     this.writeEmitter.dispose();
-    this.closeEmitter.dispose();
   }
 }

@@ -35,6 +35,8 @@ let page: Page;
 
 before(async () => {
   workspace = makeWorkspace(['process_example.py', 'pool_example.py', 'queue_example.py']);
+  // Present from the start: Quick Open does not list files created after its first search.
+  fs.writeFileSync(path.join(workspace, 'hang.py'), HANGING_SCRIPT);
   server = await CodeServer.start();
   browser = await launchBrowser();
   page = await newWorkbenchPage(browser);
@@ -64,8 +66,9 @@ test(
     const processLanes = lanes.filter((lane) => lane.kind === 'process');
     assert.equal(processLanes.length, Number(stats.get('processes')));
     assert.equal(processLanes.filter((lane) => lane.label.includes('PoolWorker')).length, 4);
-    const bars = processLanes.reduce((sum, lane) => sum + lane.bars, 0);
-    assert.equal(bars, Number.parseInt(stats.get('tasks') ?? '', 10), 'every task is a bar');
+    // Tasks too close to tell apart at this zoom are merged into one "many events" mark.
+    const drawn = processLanes.reduce((sum, lane) => sum + lane.bars + lane.mergedEvents, 0);
+    assert.equal(drawn, Number.parseInt(stats.get('tasks') ?? '', 10), 'every task is drawn');
     assert.ok(
       lanes.some((lane) => lane.kind === 'core'),
       'core lanes (Linux)',
@@ -109,7 +112,6 @@ test(
   },
   async () => {
     await runFromPalette(page, 'View: Close All Editors');
-    fs.writeFileSync(path.join(workspace, 'hang.py'), HANGING_SCRIPT);
     await openFile(page, 'hang.py');
     await runFromPalette(page, 'Parallel Profiler: Run with parallel profiler');
     const status = page.locator('.statusbar-item', { hasText: 'Profiling hang.py' });

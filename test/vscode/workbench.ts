@@ -73,6 +73,7 @@ export interface LaneSummary {
   label: string;
   pid: number | null;
   bars: number;
+  mergedEvents: number;
 }
 
 /** The lanes the timeline webview shows. */
@@ -82,11 +83,12 @@ export function timelineLanes(page: Page): Promise<LaneSummary[]> {
     .evaluate(() => {
       const described = (globalThis as unknown as { __timeline?: { lanes: LaneSummary[] } })
         .__timeline;
-      return (described?.lanes ?? []).map(({ kind, label, pid, bars }) => ({
+      return (described?.lanes ?? []).map(({ kind, label, pid, bars, mergedEvents }) => ({
         kind,
         label,
         pid,
         bars,
+        mergedEvents,
       }));
     });
 }
