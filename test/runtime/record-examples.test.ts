@@ -182,7 +182,7 @@ async function recordAndCheck(example: string, python: string | null, method: Me
   assert.equal(recorded.code, 0, recorded.stderr);
   assert.equal(plain.code, 0, plain.stderr);
   const { normalize = (text: string) => text, facts, stderrNoise } = EXAMPLE_FACTS[example];
-  assert.equal(normalize(recorded.stdout), normalize(plain.stdout));
+  assert.equal(normalize(recorded.stdout), normalize(plain.stdout), recorded.stderr);
   const withoutNoise = (text: string) => (stderrNoise ? text.replace(stderrNoise, '') : text);
   const scriptStderr = recorded.stderr
     .split('\n')
@@ -201,8 +201,8 @@ async function recordAndCheck(example: string, python: string | null, method: Me
   for (const p of summary.processes.filter((p) => p.role !== 'helper')) {
     assert.notEqual(p.exitCode, null, `${p.role} ${p.pid} exit code`);
   }
-  const main = byRole(summary, 'main');
-  assert.equal(main.length, 1);
+  const processes = summary.processes.map((p) => `${p.pid} ${p.name} ${p.role} ${p.connection}`);
+  assert.equal(byRole(summary, 'main').length, 1, `one main process in ${processes.join(', ')}`);
   const trace = readTraceFile(out);
   facts(summary, recorded.stdout, trace);
 
