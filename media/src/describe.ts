@@ -40,6 +40,13 @@ export interface TimelineDescription {
   selection: { kind: string; title: string; fields: Record<string, string> } | null;
   range: { startNs: number; endNs: number; rows: RangeRow[] } | null;
   filter: string;
+  /** What the diagnosis panel shows: findings in rank order (id = rank-kind) and the headline figures. */
+  diagnosis: {
+    findings: { id: string; title: string; location: string | null; ranges: number }[];
+    efficiency: number;
+    parallelism: number;
+    serialFraction: number;
+  } | null;
   /** Tasks drawn at full strength under the filter (all of them when it is empty). */
   filterMatches: number;
   timings: { loadMs: number; firstRenderMs: number; frameMs: number[] };
@@ -104,6 +111,17 @@ export function describeTimeline(view: Timeline): TimelineDescription {
     },
     range: view.range && { startNs: view.range[0], endNs: view.range[1], rows: view.rangeRows },
     filter: view.e.filter.value,
+    diagnosis: view.diagnosis && {
+      findings: view.diagnosis.findings.map((f, i) => ({
+        id: `${i + 1}-${f.kind}`,
+        title: f.title,
+        location: f.location?.file ? `${f.location.file}:${f.location.line ?? 1}` : null,
+        ranges: f.ranges.length,
+      })),
+      efficiency: view.diagnosis.scaling.efficiency,
+      parallelism: view.diagnosis.scaling.parallelism,
+      serialFraction: view.diagnosis.scaling.serialFraction,
+    },
     filterMatches: countMatches(view),
     timings: { ...view.timings, frameMs: [...view.frameMs] },
     taskPoint(id: number) {

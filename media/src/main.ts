@@ -5,6 +5,7 @@
  */
 import type { Trace } from '../../src/model/trace';
 import type { FromWebview, ToWebview } from '../../src/protocol/webview';
+import { DiagnosisView } from './diagnosisView';
 import { bindInput } from './input';
 import { buildDom } from './panels';
 import { watchTheme } from './theme';
@@ -16,6 +17,11 @@ function start(): void {
   const root = document.getElementById('app') ?? document.body;
   const save = vscode ? (state: ViewState) => vscode.setState(state) : null;
   const view = new Timeline(buildDom(root), post, save);
+  const diagnosis = new DiagnosisView(
+    view.e.diagnosis,
+    view,
+    post ? (file, line) => post({ type: 'goToSource', file, line }) : undefined,
+  );
   bindInput(view);
   watchTheme(() => view.onThemeChange());
   new ResizeObserver(() => view.resize()).observe(view.e.scroll);
@@ -30,12 +36,15 @@ function start(): void {
             message.live,
             (vscode?.getState() as ViewState | undefined) ?? null,
           );
+          diagnosis.update(true);
           break;
         case 'delta':
           view.applyDelta(message.delta);
+          diagnosis.update(false);
           break;
         case 'ended':
           view.ended(message.meta);
+          diagnosis.update(true);
           break;
         case 'error':
           view.showError(message.message);
@@ -59,6 +68,7 @@ function start(): void {
   }
   try {
     view.load(JSON.parse(inline.textContent) as Trace, false);
+    diagnosis.update(true);
   } catch (error) {
     view.showError(`Could not read the trace: ${error instanceof Error ? error.message : error}`);
   }

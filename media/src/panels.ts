@@ -23,6 +23,7 @@ export interface Elements {
   scroll: HTMLElement;
   spacer: HTMLElement;
   canvas: HTMLCanvasElement;
+  diagnosis: HTMLElement;
   details: HTMLElement;
   range: HTMLElement;
   tooltip: HTMLElement;
@@ -60,9 +61,14 @@ export function buildDom(root: HTMLElement): Elements {
   scroll.append(canvas, spacer);
   timeline.append(axis, scroll);
   const side = el('aside', 'side');
+  // Collapsible so the selection details stay in view on small screens.
+  const diagnosisBox = el('details', 'diagnosis-box');
+  diagnosisBox.open = true;
+  const diagnosis = el('div', 'diagnosis-body');
+  diagnosisBox.append(el('summary', undefined, 'Diagnosis'), diagnosis);
   const details = el('section', 'details');
   const range = el('section', 'range');
-  side.append(details, range);
+  side.append(diagnosisBox, details, range);
   main.append(timeline, side);
   const tooltip = el('div', 'tooltip');
   tooltip.setAttribute('role', 'tooltip');
@@ -79,6 +85,7 @@ export function buildDom(root: HTMLElement): Elements {
     scroll,
     spacer,
     canvas,
+    diagnosis,
     details,
     range,
     tooltip,

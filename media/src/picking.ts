@@ -73,6 +73,12 @@ export function pickAt(
   return describeLane(store, lane);
 }
 
+/** The process `pid` as if its lane had been clicked, or null when it has no lane. */
+export function pickProcess(store: TimelineStore, pid: number): Picked | null {
+  const lane = store.processLanes.get(pid);
+  return lane ? describeLane(store, lane) : null;
+}
+
 function describeLane(store: TimelineStore, lane: Lane): Picked {
   const base = { lane, column: null, index: -1, source: null, pid: null, messageIndex: null };
   if (lane.kind === 'process') {

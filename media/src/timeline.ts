@@ -3,6 +3,7 @@
  * filter, and redraws the canvas at most once per animation frame.
  */
 import * as d3 from 'd3';
+import type { Diagnosis } from '../../src/analysis/types';
 import type { RunMeta, Trace } from '../../src/model/trace';
 import type { FromWebview, TraceDelta } from '../../src/protocol/webview';
 import { describeTimeline, type TimelineDescription } from './describe';
@@ -34,6 +35,8 @@ export class Timeline {
   rangeRows: RangeRow[] = [];
   selection: Picked | null = null;
   hover: Picked | null = null;
+  /** What the diagnosis panel shows (set by DiagnosisView). */
+  diagnosis: Diagnosis | null = null;
   width = 0;
   height = 0;
   lastDraw: DrawResult | null = null;

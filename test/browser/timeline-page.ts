@@ -70,7 +70,7 @@ export function clientX(page: Page, ns: number): Promise<number> {
 const fixtures = path.join(__dirname, '..', '..', '..', 'test', 'browser', 'fixtures');
 
 /** A trace recorded by `node dist/cli.js record` from one of the examples. */
-export function recordedTrace(name: 'pool_example' | 'queue_example'): Trace {
+export function recordedTrace(name: 'pool_example' | 'queue_example' | 'load_imbalance'): Trace {
   return JSON.parse(fs.readFileSync(path.join(fixtures, `${name}.trace`), 'utf8')) as Trace;
 }
 

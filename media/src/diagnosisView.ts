@@ -1,0 +1,61 @@
+/**
+ * Mounts the "Why isn't it parallel?" panel beside the timeline. diagnose() runs on each snapshot and
+ * on `ended`; during a live run deltas recompute it at most every LIVE_INTERVAL_MS so the timeline
+ * stays responsive. Reveal zooms the timeline (and selects the process); open source goes to the host.
+ */
+import { diagnose } from '../../src/analysis/diagnose';
+import { renderDiagnosisPanel, type OpenSource, type Reveal } from './diagnosis/panel';
+import { el } from './panels';
+import { pickProcess } from './picking';
+import type { Timeline } from './timeline';
+
+const LIVE_INTERVAL_MS = 2000;
+
+export class DiagnosisView {
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private lastRunMs = -Infinity;
+
+  constructor(
+    private readonly container: HTMLElement,
+    private readonly view: Timeline,
+    private readonly openSource?: OpenSource,
+  ) {}
+
+  /** Recomputes now when the run is over (or a fresh snapshot came), else throttled. */
+  update(immediately: boolean): void {
+    if (immediately) {
+      this.run();
+      return;
+    }
+    if (this.timer !== null) return;
+    const wait = Math.max(0, this.lastRunMs + LIVE_INTERVAL_MS - performance.now());
+    this.timer = setTimeout(() => this.run(), wait);
+  }
+
+  private run(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.lastRunMs = performance.now();
+    const trace = this.view.store?.trace;
+    if (!trace) return;
+    try {
+      this.view.diagnosis = diagnose(trace);
+      renderDiagnosisPanel(this.container, this.view.diagnosis, this.reveal, this.openSource);
+    } catch (error) {
+      this.view.diagnosis = null;
+      const reason = error instanceof Error ? error.message : String(error);
+      this.container.replaceChildren(el('p', 'error-text', `Could not diagnose: ${reason}`));
+    }
+  }
+
+  private readonly reveal: Reveal = ({ startNs, endNs, pid }) => {
+    const view = this.view;
+    view.following = false;
+    view.setVisibleRange(startNs, endNs);
+    const store = view.store;
+    if (pid === undefined || !store) return;
+    view.select(pickProcess(store, pid));
+    const lane = store.processLanes.get(pid);
+    if (lane) view.e.scroll.scrollTop = Math.max(0, lane.y - view.height / 3);
+  };
+}
