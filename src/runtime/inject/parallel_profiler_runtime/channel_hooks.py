@@ -224,12 +224,24 @@ def _wrap_simple_get(original):
 def _wrap_task_done(original):
     @wraps(original)
     def task_done(self):
-        result = original(self)
         if S.on:
-            emit(('taskdone', now(), tid(), self._reader.__dict__.get('_pp_chan')))
-        return result
+            unfinished = _unfinished(self)
+            if unfinished != 0:  # 0: the call raises ValueError and marks nothing done
+                emit(('taskdone', now(), tid(), self._reader.__dict__.get('_pp_chan')))
+            if S.daemon or unfinished is None or unfinished <= 1:
+                # A task_done may release a join() after which the parent ends its daemon workers
+                # (SIGTERM), maybe before they block again: send the events before that can happen.
+                flush_pending()
+        return original(self)
 
     return task_done
+
+
+def _unfinished(queue):
+    try:
+        return queue._unfinished_tasks.get_value()
+    except Exception:  # NotImplementedError where sem_getvalue is missing (macOS)
+        return None
 
 
 def _wrap_queue_join(original):
