@@ -4,7 +4,7 @@
  */
 import { averageParallelism, coreSlices, parallelismSeries } from '../../src/model/cores';
 import type { TraceDelta } from '../../src/protocol/webview';
-import type { Message, SourceRef, Trace } from '../../src/model/trace';
+import { unknownProcess, type Message, type SourceRef, type Trace } from '../../src/model/trace';
 import {
   LANE_HEIGHT,
   layoutLanes,
@@ -320,26 +320,4 @@ function sortedCopy(values: Float64Array): Float64Array {
 /** When a message left the channel: read off the pipe, or the get() call if that is all we saw. */
 export function receivedAt(m: Message): number | null {
   return m.recvNs ?? m.getNs;
-}
-
-function unknownProcess(pid: number): Trace['processes'][number] {
-  return {
-    pid,
-    ppid: null,
-    parentPid: null,
-    name: `pid ${pid}`,
-    role: 'process',
-    startMethod: null,
-    daemon: false,
-    target: null,
-    createdNs: null,
-    startNs: null,
-    runBeginNs: null,
-    runEndNs: null,
-    exitNs: null,
-    exitCode: null,
-    exception: null,
-    connection: 'never',
-    threads: [],
-  };
 }

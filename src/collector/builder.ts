@@ -18,7 +18,7 @@ import type {
   Trace,
   WaitSpan,
 } from '../model/trace';
-import { TRACE_FORMAT, TRACE_VERSION } from '../model/trace';
+import { TRACE_FORMAT, TRACE_VERSION, unknownProcess } from '../model/trace';
 import type { TraceDelta } from '../protocol/webview';
 import { MessageMatcher } from './messages';
 import type { Hello } from './schema';
@@ -336,25 +336,7 @@ export class TraceBuilder {
   private process(pid: number): ProcessInfo {
     let p = this.processes.get(pid);
     if (!p) {
-      p = {
-        pid,
-        ppid: null,
-        parentPid: null,
-        name: `pid ${pid}`,
-        role: 'process',
-        startMethod: null,
-        daemon: false,
-        target: null,
-        createdNs: null,
-        startNs: null,
-        runBeginNs: null,
-        runEndNs: null,
-        exitNs: null,
-        exitCode: null,
-        exception: null,
-        connection: 'never',
-        threads: [],
-      };
+      p = unknownProcess(pid);
       this.processes.set(pid, p);
       this.onNewPid(pid);
     }

@@ -235,3 +235,26 @@ export interface Trace {
   cores: CoreData;
   counts: EventCounts;
 }
+
+/** A process known only by its pid so far (seen as a sender, a spawn target, a core sample...). */
+export function unknownProcess(pid: number): ProcessInfo {
+  return {
+    pid,
+    ppid: null,
+    parentPid: null,
+    name: `pid ${pid}`,
+    role: 'process',
+    startMethod: null,
+    daemon: false,
+    target: null,
+    createdNs: null,
+    startNs: null,
+    runBeginNs: null,
+    runEndNs: null,
+    exitNs: null,
+    exitCode: null,
+    exception: null,
+    connection: 'never',
+    threads: [],
+  };
+}
