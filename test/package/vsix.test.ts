@@ -1,6 +1,7 @@
 // The .vsix as users get it: built by `npm run package`, checked file by file, its manifest checked,
 // its bundled CLI run on its own, and installed into a fresh code-server (no development path) where
 // the three tutorial examples are run from the command palette.
+import { launchChromium } from '../browser/chromium';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -12,7 +13,6 @@ import {
   CodeServer,
   closeBrowser,
   extensionId,
-  launchBrowser,
   newWorkbenchPage,
   openWorkbench,
   makeWorkspace,
@@ -128,7 +128,7 @@ test(
   async () => {
     const workspace = makeWorkspace(examples);
     const server = await CodeServer.start();
-    const browser = await launchBrowser();
+    const browser = await launchChromium();
     const page = await newWorkbenchPage(browser);
     try {
       const installed = await server.cli(['--install-extension', vsix]);

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+import type { Browser, FrameLocator, Page } from 'playwright-core';
 
 export const repoRoot = path.resolve(__dirname, '../../..');
 export const extensionId = 'parallel-profiler.parallel-profiler';
@@ -167,23 +167,6 @@ export class CodeServer {
     }
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
-}
-
-/** Headless Debian Chromium (never a downloaded browser). */
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
 }
 
 /**

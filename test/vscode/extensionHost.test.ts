@@ -1,6 +1,7 @@
 // Runs the integration suite (test/vscode/suite) inside a real VS Code extension host: code-server
 // loads this repository as the extension under development and the suite as `extensionTestsPath`,
 // the way @vscode/test-electron does; the workbench reports the suite's exit code to the page.
+import { launchChromium } from '../browser/chromium';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import { test } from 'node:test';
@@ -9,7 +10,6 @@ import { format } from 'util';
 import {
   CodeServer,
   closeBrowser,
-  launchBrowser,
   makeWorkspace,
   newWorkbenchPage,
   openWorkbench,
@@ -26,7 +26,7 @@ async function runSuite(which: 'trusted' | 'untrusted'): Promise<{ code: number;
     workspaceTrust: which === 'untrusted',
     env: { PARALLEL_PROFILER_SUITE: which },
   });
-  const browser = await launchBrowser();
+  const browser = await launchChromium();
   const page = await newWorkbenchPage(browser);
   const lines: string[] = [];
   try {

@@ -2,6 +2,7 @@
 // run "Run with parallel profiler" from the command palette, read the timeline inside the webview,
 // reload the window, and handle a long run from the status bar. Saves a screenshot to test-results/
 // and the README's copy to media/screenshots/vscode-run.png.
+import { launchChromium } from '../browser/chromium';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import { after, before, test } from 'node:test';
@@ -10,7 +11,6 @@ import type { Browser, Page } from 'playwright-core';
 import {
   CodeServer,
   closeBrowser,
-  launchBrowser,
   newWorkbenchPage,
   openWorkbench,
   makeWorkspace,
@@ -38,7 +38,7 @@ before(async () => {
   // Present from the start: Quick Open does not list files created after its first search.
   fs.writeFileSync(path.join(workspace, 'hang.py'), HANGING_SCRIPT);
   server = await CodeServer.start();
-  browser = await launchBrowser();
+  browser = await launchChromium();
   page = await newWorkbenchPage(browser);
   await openWorkbench(
     page,
