@@ -41,6 +41,14 @@ export function pyenvPythons(): Map<number, string> {
   return found;
 }
 
+/**
+ * The environment without PYTHONUNBUFFERED (set on some machines): unbuffered, print() writes a line and
+ * its newline separately, so concurrent children interleave them, plain or profiled alike.
+ */
+const bufferedEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([name]) => name !== 'PYTHONUNBUFFERED'),
+);
+
 /** Runs a command to completion, collecting its output; `input` is written to its stdin. */
 export function run(
   command: string,
@@ -48,7 +56,7 @@ export function run(
   options: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env });
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? bufferedEnv });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
