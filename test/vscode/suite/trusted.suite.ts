@@ -173,6 +173,9 @@ suite('Run with parallel profiler (trusted workspace)', () => {
     assert.ok(run.traceFile);
     const copy = workspaceFile('pool.pptrace');
     fs.copyFileSync(run.traceFile, copy.fsPath);
+    // A webview loads only once visible: with the earlier tests' panels around, a new editor can
+    // open behind them, so each file opens into an empty editor area.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.commands.executeCommand('parallelProfiler.openTrace', copy);
     const view = await eventually('the trace editor', () =>
       api
@@ -187,6 +190,7 @@ suite('Run with parallel profiler (trusted workspace)', () => {
       corrupt.fsPath,
       '{"format": "parallel-profiler-trace", "version": 1, "meta": ',
     );
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.commands.executeCommand('vscode.openWith', corrupt, 'parallelProfiler.trace');
     const error = await eventually('the error in the editor', () =>
       api.openViews().find((v) => v.shownError?.includes('corrupt.pptrace')),
