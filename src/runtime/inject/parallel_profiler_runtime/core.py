@@ -38,8 +38,6 @@ class State:
     lost = 0
     last_recv = None
     last_send = None
-    # A Pool worker's finished task whose result is being sent (see sigterm_flushes).
-    term_pending = None
     counter = 0
     # Channel kinds to give the next mp queues created (Pool / executor internals).
     pending_kinds = []
@@ -260,20 +258,16 @@ def set_role(role):
         buf.append(('role', now(), tid(), role))
 
 
-def _drop_socket():
+def _disable(pending):
+    S.on = False
+    S.lost += pending
+    del buf[:]
     sock, S.sock = S.sock, None
     if sock is not None:
         try:
             sock.close()
         except Exception:
             pass
-
-
-def _disable(pending):
-    S.on = False
-    S.lost += pending
-    del buf[:]
-    _drop_socket()
 
 
 def finish():
@@ -294,13 +288,11 @@ def finish():
         _lock.release()
 
 
-def sigterm_flushes(pending=None):
+def sigterm_flushes():
     """A Pool worker is ended by terminate() (SIGTERM) as soon as the parent has its last result,
     possibly before its next flush. From putting a result until the next task arrives, SIGTERM
     (where it still has its default action) flushes first, then kills as before (exit code -15).
-    While a task runs, SIGTERM keeps its default action, so a task busy in C code still dies at once.
-    `pending`: a one-event list the handler sends too unless its owner pop()s it first."""
-    S.term_pending = pending
+    While a task runs, SIGTERM keeps its default action, so a task busy in C code still dies at once."""
     try:
         if _signal.getsignal(_signal.SIGTERM) is _signal.SIG_DFL:
             _signal.signal(_signal.SIGTERM, _die_after_flush)
@@ -319,11 +311,6 @@ def sigterm_default():
 
 def _die_after_flush(signum, frame):
     try:
-        if S.term_pending:
-            buf.append(S.term_pending.pop())
-    except IndexError:  # its owner took it
-        pass
-    try:
         flush()  # skipped if this thread was interrupted while it held the transport lock
     except Exception:
         pass
@@ -338,7 +325,12 @@ def after_fork_in_child():
     _thread_ids = _local()
     del buf[:]
     seen_tids.clear()
-    _drop_socket()
+    sock, S.sock = S.sock, None
+    if sock is not None:
+        try:
+            sock.close()
+        except Exception:
+            pass
     S.method = 'forkserver' if S.is_forkserver else 'fork'
     S.is_forkserver = False
     S.main = False

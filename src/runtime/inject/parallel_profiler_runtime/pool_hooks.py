@@ -102,36 +102,25 @@ class _WorkerTasks:
 
     def put(self, item):
         end = now()
+        core.sigterm_flushes()
+        result = self._put(item)
         current, self._current = self._current, None
-        pending = None
         if current is not None and S.on:
             try:
-                pending = [self._task_event(current, end, item)]
+                self._emit_task(current, end, item)
             except Exception:
                 pass
-        # The parent may terminate this worker as soon as it has the result: until the task event
-        # is buffered, the SIGTERM handler sends it (without the result's size).
-        core.sigterm_flushes(pending)
-        result = self._put(item)
-        if pending:
-            try:
-                event = pending.pop()  # atomic with respect to the signal handler
-            except IndexError:
-                event = None
-            if event is not None:
-                event[-4] = S.last_send  # the result's size, known once it is sent
-                emit(event)
         return result
 
-    def _task_event(self, current, end, item):
+    def _emit_task(self, current, end, item):
         start, task, arg_bytes = current
         job, index, (ok, value) = item
         fn, items = chunk_of(task[2], task[3], *self._stars)
         exc_type, message = exc_info(None if ok else value)
-        return (
-            ['task', start, tid(), end, 'pool', self._pool_id, job, index, items]
-            + list(fn_info(fn))
-            + [arg_bytes, None, bool(ok), exc_type, message]
+        emit(
+            ('task', start, tid(), end, 'pool', self._pool_id, job, index, items)
+            + fn_info(fn)
+            + (arg_bytes, S.last_send, bool(ok), exc_type, message)
         )
 
 
