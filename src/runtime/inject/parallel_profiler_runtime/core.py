@@ -5,7 +5,6 @@ buffered, when the oldest is 20 ms old (checked at each emit), at lifecycle poin
 exit. No thread is ever started. Any transport error turns tracing off for this process silently.
 """
 import os
-import signal as _signal
 import sys
 from time import perf_counter_ns as now
 
@@ -121,17 +120,14 @@ def flush_pending():
 
 
 def flush_before_read(conn, ts):
-    """Called before reading a connection that may block. A daemon that idles here may be terminated
-    by SIGTERM, so if nothing is readable yet its buffered events go out now (unless SIGTERM flushes
-    them anyway: see sigterm_flushes); other processes flush what is older than IDLE_FLUSH_NS and the
-    rest at exit."""
+    """Called before reading a connection that may block. A daemon (Pool workers are daemons) that
+    idles here may be terminated by SIGTERM, so if nothing is readable yet its buffered events go
+    out now; other processes flush what is older than IDLE_FLUSH_NS and the rest at exit."""
     b = buf
     if not b:
         return
     try:
-        if ts - b[0][1] > IDLE_FLUSH_NS or (
-            S.daemon and _signal.getsignal(_signal.SIGTERM) is not _die_after_flush and not _readable(conn)
-        ):
+        if ts - b[0][1] > IDLE_FLUSH_NS or (S.daemon and not _readable(conn)):
             flush()
     except (IndexError, OSError, ValueError):
         flush()
@@ -286,36 +282,6 @@ def finish():
     finally:
         S.sock = None
         _lock.release()
-
-
-def sigterm_flushes():
-    """A Pool worker is ended by terminate() (SIGTERM) as soon as the parent has its last result,
-    possibly before its next flush. From putting a result until the next task arrives, SIGTERM
-    (where it still has its default action) flushes first, then kills as before (exit code -15).
-    While a task runs, SIGTERM keeps its default action, so a task busy in C code still dies at once."""
-    try:
-        if _signal.getsignal(_signal.SIGTERM) is _signal.SIG_DFL:
-            _signal.signal(_signal.SIGTERM, _die_after_flush)
-    except (ValueError, OSError):  # not the main thread
-        pass
-
-
-def sigterm_default():
-    """Gives SIGTERM back its default action (if the handler there is ours)."""
-    try:
-        if _signal.getsignal(_signal.SIGTERM) is _die_after_flush:
-            _signal.signal(_signal.SIGTERM, _signal.SIG_DFL)
-    except (ValueError, OSError):
-        pass
-
-
-def _die_after_flush(signum, frame):
-    try:
-        flush()  # skipped if this thread was interrupted while it held the transport lock
-    except Exception:
-        pass
-    _signal.signal(signum, _signal.SIG_DFL)
-    os.kill(os.getpid(), signum)
 
 
 def after_fork_in_child():

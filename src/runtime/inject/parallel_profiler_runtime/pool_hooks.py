@@ -76,7 +76,6 @@ def _wrap_worker(original, mapstar, starmapstar):
     def worker(inqueue, outqueue, *args, **kwargs):
         if S.on and hasattr(inqueue, '_reader'):
             core.set_role('pool-worker')
-            core.sigterm_flushes()
             tasks = _WorkerTasks(inqueue, outqueue, mapstar, starmapstar)
             inqueue = Delegate(inqueue, get=tasks.get)
             outqueue = Delegate(outqueue, put=tasks.put)
@@ -92,17 +91,18 @@ class _WorkerTasks:
         self._get, self._put = inqueue.get, outqueue.put
         self._stars = (mapstar, starmapstar)
         self._pool_id = channel_id(inqueue)
+        self._reader = inqueue._reader
         self._current = None
 
     def get(self):
+        if S.on:
+            core.flush_before_read(self._reader, now())  # Pool workers end by SIGTERM
         task = self._get()
-        core.sigterm_default()
         self._current = (now(), task, S.last_recv)
         return task
 
     def put(self, item):
         end = now()
-        core.sigterm_flushes()
         result = self._put(item)
         current, self._current = self._current, None
         if current is not None and S.on:
