@@ -84,6 +84,15 @@ def _wrap_worker(original, mapstar, starmapstar):
     return worker
 
 
+def _pickled_size(item):
+    try:
+        from multiprocessing.reduction import ForkingPickler
+
+        return len(ForkingPickler.dumps(item))
+    except Exception:
+        return None
+
+
 class _WorkerTasks:
     """A task runs from the moment get() returned it to the moment its result is put."""
 
@@ -103,16 +112,30 @@ class _WorkerTasks:
 
     def put(self, item):
         end = now()
-        result = self._put(item)
         current, self._current = self._current, None
-        if current is not None and S.on:
-            try:
-                self._emit_task(current, end, item)
-            except Exception:
-                pass
+        if current is None or not S.on:
+            return self._put(item)
+        try:
+            last = not core._readable(self._reader)
+        except Exception:
+            last = True
+        if last:
+            # No task is waiting: the parent may terminate this worker (SIGTERM) as soon as it has
+            # this result, so the task is sent before the result (sized by pickling it as put does).
+            self._emit_task(current, end, item, _pickled_size(item))
+            core.flush()
+            return self._put(item)
+        result = self._put(item)
+        self._emit_task(current, end, item, S.last_send)
         return result
 
-    def _emit_task(self, current, end, item):
+    def _emit_task(self, current, end, item, result_bytes):
+        try:
+            self._emit(current, end, item, result_bytes)
+        except Exception:
+            pass
+
+    def _emit(self, current, end, item, result_bytes):
         start, task, arg_bytes = current
         job, index, (ok, value) = item
         fn, items = chunk_of(task[2], task[3], *self._stars)
@@ -120,7 +143,7 @@ class _WorkerTasks:
         emit(
             ('task', start, tid(), end, 'pool', self._pool_id, job, index, items)
             + fn_info(fn)
-            + (arg_bytes, S.last_send, bool(ok), exc_type, message)
+            + (arg_bytes, result_bytes, bool(ok), exc_type, message)
         )
 
 
