@@ -49,7 +49,7 @@ export interface TimelineDescription {
   } | null;
   /** Tasks drawn at full strength under the filter (all of them when it is empty). */
   filterMatches: number;
-  timings: { loadMs: number; firstRenderMs: number; frameMs: number[] };
+  timings: { loadMs: number; firstRenderMs: number; diagnosisMs: number; frameMs: number[] };
   /** Client coordinates of the centre of a task's bar (by task id), or null if not on screen. */
   taskPoint(id: number): { x: number; y: number } | null;
   /** Client x of a time in ns. */

@@ -1,7 +1,7 @@
 /**
- * Mounts the "Why isn't it parallel?" panel beside the timeline. diagnose() runs on each snapshot and
- * on `ended`; during a live run deltas recompute it at most every LIVE_INTERVAL_MS so the timeline
- * stays responsive. Reveal zooms the timeline (and selects the process); open source goes to the host.
+ * Mounts the "Why isn't it parallel?" panel beside the timeline. diagnose() runs after the first frame
+ * of each snapshot and on `ended`; during a live run deltas recompute it at most every
+ * LIVE_INTERVAL_MS so the timeline stays responsive. Reveal zooms the timeline (and selects the process); open source goes to the host.
  */
 import { diagnose } from '../../src/analysis/diagnose';
 import { renderDiagnosisPanel, type OpenSource, type Reveal } from './diagnosis/panel';
@@ -12,6 +12,7 @@ import type { Timeline } from './timeline';
 const LIVE_INTERVAL_MS = 2000;
 
 export class DiagnosisView {
+  private frame = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private lastRunMs = -Infinity;
 
@@ -21,21 +22,37 @@ export class DiagnosisView {
     private readonly openSource?: OpenSource,
   ) {}
 
-  /** Recomputes now when the run is over (or a fresh snapshot came), else throttled. */
+  /**
+   * Recomputes soon when the run is over (or a fresh snapshot came), else throttled. Always after the
+   * next frame: diagnose() takes seconds on huge traces and the timeline must be on screen first.
+   */
   update(immediately: boolean): void {
     if (immediately) {
-      this.run();
+      this.cancel();
+      if (!this.view.diagnosis) this.container.replaceChildren(el('p', 'hint', 'Diagnosing…'));
+    } else if (this.frame !== 0 || this.timer !== null) {
       return;
     }
-    if (this.timer !== null) return;
-    const wait = Math.max(0, this.lastRunMs + LIVE_INTERVAL_MS - performance.now());
-    this.timer = setTimeout(() => this.run(), wait);
+    const wait = immediately
+      ? 0
+      : Math.max(0, this.lastRunMs + LIVE_INTERVAL_MS - performance.now());
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.timer = setTimeout(() => this.run(), wait);
+    });
+  }
+
+  private cancel(): void {
+    cancelAnimationFrame(this.frame);
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.frame = 0;
+    this.timer = null;
   }
 
   private run(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
-    this.lastRunMs = performance.now();
+    this.cancel();
+    const started = performance.now();
+    this.lastRunMs = started;
     const trace = this.view.store?.trace;
     if (!trace) return;
     try {
@@ -46,6 +63,7 @@ export class DiagnosisView {
       const reason = error instanceof Error ? error.message : String(error);
       this.container.replaceChildren(el('p', 'error-text', `Could not diagnose: ${reason}`));
     }
+    this.view.timings.diagnosisMs = performance.now() - started;
   }
 
   private readonly reveal: Reveal = ({ startNs, endNs, pid }) => {

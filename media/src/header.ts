@@ -2,20 +2,33 @@
 import { formatDuration } from './format';
 import type { TimelineStore } from './store';
 
-export function headerItems(store: TimelineStore): [string, string][] {
+/** Label, value and an optional tooltip saying how the value is computed. */
+export type HeaderItem = [label: string, value: string, title?: string];
+
+/** The diagnosis panel's "work efficiency" counts busy time instead; each says how it differs. */
+const WORK_EFFICIENCY_NOTE =
+  "The diagnosis panel's work efficiency counts only busy time (tasks, or a process's own work) " +
+  'against min(workers, cores).';
+
+export function headerItems(store: TimelineStore): HeaderItem[] {
   const { meta, counts, cores, tasks, processes } = store.trace;
   const failed = tasks.filter((t) => !t.ok).length;
   const cpuCount = cores.available ? cores.cpuCount : meta.hostCpuCount;
   const parallelism = store.achievedParallelism;
-  const basis = cores.available && cores.samples.length > 0 ? 'threads on a core' : 'tasks running';
-  const items: [string, string][] = [
+  const fromCores = cores.available && cores.samples.length > 0;
+  const basis = fromCores ? 'threads on a core' : 'tasks running';
+  const source = fromCores
+    ? 'Mean threads on a core, from /proc samples of every process (tasks, pickling, queue threads, the parent)'
+    : 'Mean tasks running at once (no /proc core samples)';
+  const items: HeaderItem[] = [
     ['wall time', `${formatDuration(meta.wallNs)}${store.live ? ' (recording…)' : ''}`],
     ['processes', String(processes.length)],
     ['tasks', failed ? `${tasks.length} (${failed} failed)` : String(tasks.length)],
-    ['achieved parallelism', `${parallelism.toFixed(2)} ${basis} on average`],
+    ['achieved parallelism', `${parallelism.toFixed(2)} ${basis} on average`, `${source}.`],
     [
-      'efficiency',
+      fromCores ? 'CPU efficiency' : 'task efficiency',
       `${((100 * parallelism) / Math.max(1, cpuCount)).toFixed(0)} % of ${cpuCount} cores`,
+      `${source}, divided by the ${cpuCount} cores. ${WORK_EFFICIENCY_NOTE}`,
     ],
   ];
   if (!store.live) items.push(['result', describeRunEnd(store)]);

@@ -1,5 +1,6 @@
 /** The DOM around the canvas: header, toolbar, legend, details and range panels, tooltip. Text only. */
 import { formatBytes, formatDuration } from './format';
+import type { HeaderItem } from './header';
 import type { Picked, RangeRow } from './picking';
 
 export function el<K extends keyof HTMLElementTagNameMap>(
@@ -93,10 +94,11 @@ export function buildDom(root: HTMLElement): Elements {
   };
 }
 
-export function renderHeader(e: Elements, items: [string, string][], notices: string[]): void {
+export function renderHeader(e: Elements, items: HeaderItem[], notices: string[]): void {
   e.header.replaceChildren(
-    ...items.map(([label, value]) => {
+    ...items.map(([label, value, title]) => {
       const item = el('span', 'stat');
+      if (title) item.title = title;
       item.append(el('span', 'stat-label', label), el('span', 'stat-value', value));
       return item;
     }),

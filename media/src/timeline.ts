@@ -41,7 +41,8 @@ export class Timeline {
   height = 0;
   lastDraw: DrawResult | null = null;
   readonly frameMs: number[] = [];
-  readonly timings = { loadMs: 0, firstRenderMs: 0 };
+  /** Load and first frame of the last snapshot, and the last diagnose() (0 until it has run). */
+  readonly timings = { loadMs: 0, firstRenderMs: 0, diagnosisMs: 0 };
   readonly zoom: d3.ZoomBehavior<HTMLCanvasElement, unknown>;
   private functionColours: string[] = [];
   private processColours = new Map<number, string>();
@@ -81,6 +82,7 @@ export class Timeline {
     const started = performance.now();
     this.store = new TimelineStore(trace, live);
     this.timings.loadMs = performance.now() - started;
+    this.diagnosis = null;
     this.selection = null;
     this.range = null;
     this.following = true;

@@ -16,7 +16,7 @@ import {
   removeTempPages,
   settle,
 } from './chromium';
-import { recordedTrace } from './timeline-page';
+import { recordedTrace, timeline } from './timeline-page';
 
 interface DiagnosisView {
   findings: { id: string; title: string; location: string | null; ranges: number }[];
@@ -38,8 +38,10 @@ after(async () => {
 const trace = recordedTrace('load_imbalance');
 const expected = diagnose(trace);
 
-function shown(page: Page): Promise<DiagnosisView | null> {
-  return page.evaluate('window.__timeline.diagnosis') as Promise<DiagnosisView | null>;
+/** The diagnosis the page shows, once diagnose() has run (it runs after the first frame). */
+async function shown(page: Page): Promise<DiagnosisView> {
+  await page.waitForFunction('window.__timeline.diagnosis !== null');
+  return page.evaluate('window.__timeline.diagnosis') as Promise<DiagnosisView>;
 }
 
 function visibleRange(page: Page): Promise<{ startNs: number; endNs: number }> {
@@ -67,7 +69,10 @@ test('the report shows the diagnosis beside the timeline with its figures and fi
   const panel = page.locator('.side .diagnosis');
   assert.ok(await panel.isVisible());
   const text = (await panel.textContent()) ?? '';
-  assert.match(text, new RegExp(`Efficiency${(expected.scaling.efficiency * 100).toFixed(0)} %`));
+  assert.match(
+    text,
+    new RegExp(`Work efficiency${(expected.scaling.efficiency * 100).toFixed(0)} %`),
+  );
   assert.match(text, /Findings \(\d+\)/);
   assert.match(text, /Load imbalance in simulate/);
   // No host to open files in: the location is plain text with the file name and line.
@@ -117,4 +122,41 @@ test('in the VS Code webview "open source" on a finding posts goToSource', async
   );
   assert.deepEqual(errors, []);
   await page.context().close();
+});
+
+test('header and panel efficiencies say what they count, and the process table fits any panel width', async () => {
+  const cpuParallelism = expected.scaling.cpuParallelism;
+  assert.ok(cpuParallelism !== null, 'the recorded run has /proc core samples');
+  const cpuPercent = `${((100 * cpuParallelism) / expected.scaling.cores).toFixed(0)} %`;
+  for (const width of [1400, 900, 600]) {
+    const { page, errors } = await openReport(browser, trace, {
+      viewport: { width, height: 800 },
+    });
+    await shown(page);
+    const view = await timeline(page);
+    assert.ok(view.header['CPU efficiency'].startsWith(cpuPercent), view.header['CPU efficiency']);
+    const title = await page.locator('.stat', { hasText: 'CPU efficiency' }).getAttribute('title');
+    assert.match(title ?? '', /\/proc/);
+    assert.match(title ?? '', /work efficiency counts only busy time/);
+    const panel = (await page.locator('.side .diagnosis').textContent()) ?? '';
+    assert.match(panel, new RegExp(`CPU efficiency \\(header, from /proc\\): ${cpuPercent}`));
+    const table = (await page.evaluate(`(() => {
+      const box = document.querySelector('.diagnosis-table-box');
+      const side = document.querySelector('.side').getBoundingClientRect();
+      const names = [...box.querySelectorAll('tr td:first-child')].map((td) => {
+        const r = td.getBoundingClientRect();
+        return r.right <= side.right + 0.5 && r.left >= side.left - 0.5;
+      });
+      return {
+        inside: box.getBoundingClientRect().right <= side.right + 0.5,
+        noScrollNeeded: box.scrollWidth <= box.clientWidth + 1,
+        names,
+      };
+    })()`)) as { inside: boolean; noScrollNeeded: boolean; names: boolean[] };
+    assert.ok(table.inside, `table box inside the side panel at ${width} px`);
+    assert.ok(table.noScrollNeeded, `table fits without scrolling at ${width} px`);
+    assert.ok(table.names.length > 0 && table.names.every(Boolean), 'every process name visible');
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  }
 });

@@ -51,25 +51,54 @@ function button(text: string, title: string, onClick: () => void): HTMLButtonEle
 
 const percent = (x: number) => `${(x * 100).toFixed(0)} %`;
 
-function definitionList(rows: [string, string | Node][]): HTMLDListElement {
+/** Rows of label, value and an optional tooltip (on both) saying how the value is computed. */
+type FigureRow = [label: string, value: string | Node, title?: string];
+
+function definitionList(rows: FigureRow[]): HTMLDListElement {
   const list = el('dl', 'diagnosis-figures');
-  for (const [label, value] of rows) {
+  for (const [label, value, title] of rows) {
+    const dt = el('dt', undefined, label);
     const dd = el('dd');
     dd.append(value);
-    list.append(el('dt', undefined, label), dd);
+    if (title) dt.title = dd.title = title;
+    list.append(dt, dd);
   }
   return list;
+}
+
+/** How far apart the two efficiencies may be before the panel explains the difference. */
+const EFFICIENCY_GAP = 0.1;
+
+/**
+ * The header's CPU efficiency (threads on a core / cores, from /proc) next to this panel's work
+ * efficiency, with why they differ when they do; null without core samples.
+ */
+function cpuEfficiencyNote(s: Diagnosis['scaling']): string | null {
+  if (s.cpuParallelism === null) return null;
+  const cpu = s.cpuParallelism / s.cores;
+  const work = s.parallelism / s.cores;
+  const figures = `CPU efficiency (header, from /proc): ${percent(cpu)} of ${s.cores} cores; busy time: ${percent(work)}.`;
+  if (Math.abs(cpu - work) <= EFFICIENCY_GAP) return figures;
+  return cpu > work
+    ? `${figures} Processes were on a core outside their busy time: pickling, queue feeder threads, the parent's own work, start-up.`
+    : `${figures} Busy processes were often off a core: sleeping, waiting on I/O, or runnable without a free core.`;
 }
 
 function scalingSection(d: Diagnosis, reveal: Reveal): HTMLElement {
   const s = d.scaling;
   const section = el('section', 'diagnosis-scaling');
   section.append(el('h2', undefined, "Why isn't it parallel?"));
-  const rows: [string, string | Node][] = [
-    ['Parallelism', `${s.parallelism.toFixed(2)} of ${s.workers} workers, ${s.cores} cores`],
+  const rows: FigureRow[] = [
     [
-      'Efficiency',
+      'Parallelism',
+      `${s.parallelism.toFixed(2)} of ${s.workers} workers, ${s.cores} cores`,
+      "Busy time of all working processes (tasks, or a process's own work) / wall time.",
+    ],
+    [
+      'Work efficiency',
       `${percent(s.efficiency)} (vs workers ${percent(s.efficiencyVsWorkers)}, vs cores ${percent(s.efficiencyVsCores)})`,
+      "Parallelism / min(workers, cores), from busy time. The header's CPU efficiency counts " +
+        'threads on a core (from /proc) against all cores instead.',
     ],
     ['Serial fraction', percent(s.serialFraction)],
     ['Speedup', `${s.speedup.toFixed(2)}x over one process`],
@@ -78,7 +107,10 @@ function scalingSection(d: Diagnosis, reveal: Reveal): HTMLElement {
       `${formatDuration(s.amdahl2x.wallNs)} (Amdahl), ${s.amdahl2x.speedup.toFixed(2)}x`,
     ],
   ];
-  if (s.cpuParallelism !== null) rows.push(['On a CPU', `${s.cpuParallelism.toFixed(2)} threads`]);
+  const cpuNote = cpuEfficiencyNote(s);
+  if (s.cpuParallelism !== null && cpuNote) {
+    rows.push(['On a CPU', `${s.cpuParallelism.toFixed(2)} threads`, cpuNote]);
+  }
   if (s.worstWindows.length > 0) {
     const windows = el('span');
     for (const w of s.worstWindows) {
@@ -94,6 +126,7 @@ function scalingSection(d: Diagnosis, reveal: Reveal): HTMLElement {
     rows.push(['Worst windows', windows]);
   }
   section.append(definitionList(rows));
+  if (cpuNote) section.append(el('p', 'diagnosis-note', cpuNote));
   return section;
 }
 
@@ -149,7 +182,7 @@ function processRow(p: ProcessBreakdown, reveal: Reveal): HTMLTableRowElement {
   const bar = el('div', 'diagnosis-bar');
   bar.style.display = 'flex';
   bar.style.height = '12px';
-  bar.style.minWidth = '160px';
+  bar.style.minWidth = '48px';
   bar.style.border = '1px solid var(--border, #8884)';
   for (const category of BREAKDOWN_CATEGORIES) {
     const time = p.categories[category];
@@ -198,7 +231,11 @@ function breakdownSection(d: Diagnosis, reveal: Reveal): HTMLElement {
     head.append(el('th', undefined, h));
   }
   table.append(head, ...d.processes.map((p) => processRow(p, reveal)));
-  section.append(legend, table);
+  // Its own horizontal scroll: a narrow side panel never cuts the table off.
+  const box = el('div', 'diagnosis-table-box');
+  box.style.overflowX = 'auto';
+  box.append(table);
+  section.append(legend, box);
   return section;
 }
 
