@@ -1,4 +1,8 @@
-import { PythonExtension } from '@vscode/python-extension';
+import {
+  PythonExtension,
+  type EnvironmentPath,
+  type ResolvedEnvironment,
+} from '@vscode/python-extension';
 import * as vscode from 'vscode';
 import { checkInterpreter, defaultPythonCandidates } from '../recorder/interpreter';
 import { expandVariables } from './settings';
@@ -9,27 +13,25 @@ export interface ResolvedInterpreter {
   executable: string;
   version: string;
   /** Where the choice came from, for the log. */
-  source: 'python-extension' | 'setting' | 'default';
+  source: 'setting' | 'python-extension' | 'default';
 }
 
 /** No usable interpreter; `message` is meant for the user. */
 export class InterpreterUnavailable extends Error {}
 
 /**
- * The interpreter for a script: the Python extension's selected one when that extension is installed,
- * else `parallelProfiler.pythonPath`, else python3 / python from PATH. Checks it runs and is >= 3.8.
+ * The interpreter for a script, as the setting's description says: `parallelProfiler.pythonPath`
+ * when set, else the Python extension's selected one when that extension is installed and answers,
+ * else python3 / python from PATH. Checks it runs and is >= 3.8.
  */
 export async function resolveInterpreter(script: vscode.Uri): Promise<ResolvedInterpreter> {
-  const fromExtension = await pythonExtensionInterpreter(script);
-  const setting = vscode.workspace
-    .getConfiguration('parallelProfiler', script)
-    .get<string>('pythonPath', '')
-    .trim();
-  const source = fromExtension ? 'python-extension' : setting ? 'setting' : 'default';
-  const candidates = fromExtension
-    ? [fromExtension]
-    : setting
-      ? [expandVariables(setting, script)]
+  const setting = pythonPathSetting(script);
+  const fromExtension = setting ? undefined : await pythonExtensionInterpreter(script);
+  const source = setting ? 'setting' : fromExtension ? 'python-extension' : 'default';
+  const candidates = setting
+    ? [expandVariables(setting, script)]
+    : fromExtension
+      ? [fromExtension]
       : defaultPythonCandidates();
 
   let lastError: unknown;
@@ -51,29 +53,50 @@ export async function resolveInterpreter(script: vscode.Uri): Promise<ResolvedIn
   throw new InterpreterUnavailable(`${what}: ${detail}`);
 }
 
-/** The Python extension's interpreter for the script; undefined without that extension. */
-async function pythonExtensionInterpreter(script: vscode.Uri): Promise<string | undefined> {
-  if (!vscode.extensions.getExtension(PYTHON_EXTENSION_ID)) return undefined;
-  try {
-    const api = await PythonExtension.api();
-    const active = api.environments.getActiveEnvironmentPath(script);
-    const resolved = await api.environments.resolveEnvironment(active);
-    return resolved?.executable.uri?.fsPath ?? active.path;
-  } catch {
-    // Its API failed (still activating, or disabled): fall back to the setting and PATH.
-    return undefined;
-  }
+function pythonPathSetting(script: vscode.Uri): string {
+  return vscode.workspace
+    .getConfiguration('parallelProfiler', script)
+    .get<string>('pythonPath', '')
+    .trim();
 }
 
 /**
- * Shows why no interpreter can be used, with a "Choose interpreter" button: the Python extension's
- * picker when it is installed, otherwise a file dialog that sets `parallelProfiler.pythonPath`.
+ * The Python extension's interpreter for the script (a path, or a command such as `python`);
+ * undefined without that extension or when its API fails.
+ */
+async function pythonExtensionInterpreter(script: vscode.Uri): Promise<string | undefined> {
+  if (!vscode.extensions.getExtension(PYTHON_EXTENSION_ID)) return undefined;
+  let active: EnvironmentPath;
+  let resolved: ResolvedEnvironment | undefined;
+  try {
+    const api = await PythonExtension.api();
+    // Until it is ready it may not have selected the workspace's environment yet (it answers its
+    // default, `python`), so a first run right after start-up would use the wrong interpreter.
+    await api.ready;
+    active = api.environments.getActiveEnvironmentPath(script);
+    resolved = await api.environments.resolveEnvironment(active);
+  } catch {
+    // Its API failed (disabled or broken): fall back to PATH.
+    return undefined;
+  }
+  if (!resolved) return active.path; // Not an environment it knows: checking the path says why.
+  if (resolved.executable.uri) return resolved.executable.uri.fsPath;
+  // `active.path` names an environment folder (e.g. a conda environment created without Python).
+  throw new InterpreterUnavailable(
+    `The environment selected in the Python extension has no Python interpreter: ${active.path}`,
+  );
+}
+
+/**
+ * Shows why no interpreter can be used, with a "Choose interpreter" button that changes what the
+ * next run uses: a file dialog for `parallelProfiler.pythonPath` when that is set or the Python
+ * extension is not installed, else the Python extension's interpreter picker.
  */
 export async function reportInterpreterProblem(message: string, script: vscode.Uri): Promise<void> {
   const choose = 'Choose interpreter';
   const answer = await vscode.window.showErrorMessage(message, choose);
   if (answer !== choose) return;
-  if (vscode.extensions.getExtension(PYTHON_EXTENSION_ID)) {
+  if (!pythonPathSetting(script) && vscode.extensions.getExtension(PYTHON_EXTENSION_ID)) {
     await vscode.commands.executeCommand('python.setInterpreter');
     return;
   }
