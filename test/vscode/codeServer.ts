@@ -43,6 +43,8 @@ export interface CodeServerOptions {
   workspaceTrust?: boolean;
   /** Extra environment for the server and so for the extension host. */
   env?: Record<string, string>;
+  /** Unpacked extension folders to install (linked into the extensions folder, id from package.json). */
+  extensions?: string[];
 }
 
 /** One code-server process with its own temporary folders. */
@@ -70,6 +72,14 @@ export class CodeServer {
       path.join(userData, 'User/settings.json'),
       JSON.stringify({ ...quietSettings, ...trust }, null, 2),
     );
+    const extensions = path.join(dir, 'extensions');
+    fs.mkdirSync(extensions);
+    for (const folder of options.extensions ?? []) {
+      const { publisher, name, version } = JSON.parse(
+        fs.readFileSync(path.join(folder, 'package.json'), 'utf8'),
+      ) as Record<string, string>;
+      fs.symlinkSync(folder, path.join(extensions, `${publisher}.${name}-${version}`));
+    }
     const xdg = Object.fromEntries(
       ['XDG_DATA_HOME', 'XDG_CACHE_HOME', 'XDG_CONFIG_HOME'].map((name) => {
         const folder = path.join(dir, name.toLowerCase());
@@ -83,7 +93,7 @@ export class CodeServer {
       '--auth=none',
       `--config=${path.join(dir, 'config.yaml')}`,
       `--user-data-dir=${userData}`,
-      `--extensions-dir=${path.join(dir, 'extensions')}`,
+      `--extensions-dir=${extensions}`,
       '--disable-telemetry',
       '--disable-update-check',
       '--disable-getting-started-override',

@@ -18,13 +18,18 @@ import {
 
 const examples = ['process_example.py', 'pool_example.py', 'queue_example.py'];
 const suiteIndex = path.join(repoRoot, 'out/test/vscode/suite/index.js');
+const pythonExtensionStandIn = path.join(repoRoot, 'test/vscode/python-extension-stand-in');
 
 /** Loads the suite in a fresh code-server window and resolves with its exit code and log. */
-async function runSuite(which: 'trusted' | 'untrusted'): Promise<{ code: number; log: string }> {
+async function runSuite(
+  which: 'trusted' | 'untrusted' | 'python-extension',
+): Promise<{ code: number; log: string }> {
   const workspace = makeWorkspace(examples);
   const server = await CodeServer.start({
     workspaceTrust: which === 'untrusted',
     env: { PARALLEL_PROFILER_SUITE: which },
+    // The workbench takes one extensionDevelopmentPath, so the stand-in is installed instead.
+    extensions: which === 'python-extension' ? [pythonExtensionStandIn] : [],
   });
   const browser = await launchChromium();
   const page = await newWorkbenchPage(browser);
@@ -65,6 +70,16 @@ test(
   { timeout: 10 * 60_000 },
   async () => {
     const { code, log } = await runSuite('untrusted');
+    assert.match(log, /passing/);
+    assert.equal(code, 0, 'the suite failed; its output is above');
+  },
+);
+
+test(
+  'with the Python extension (its API stand-in): its interpreter choice is used',
+  { timeout: 10 * 60_000 },
+  async () => {
+    const { code, log } = await runSuite('python-extension');
     assert.match(log, /passing/);
     assert.equal(code, 0, 'the suite failed; its output is above');
   },

@@ -57,8 +57,25 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-export async function setSetting(name: string, value: unknown): Promise<void> {
+export async function setSetting(
+  name: string,
+  value: unknown,
+  section = 'parallelProfiler',
+): Promise<void> {
   await vscode.workspace
-    .getConfiguration('parallelProfiler')
+    .getConfiguration(section)
     .update(name, value, vscode.ConfigurationTarget.Workspace);
+}
+
+/** Waits until the extension's log, as the Output panel shows it, has a line containing `text`. */
+export async function logLine(text: string): Promise<string> {
+  const channel = `${extensionId}.Parallel Profiler`;
+  await vscode.commands.executeCommand(`workbench.action.output.show.${channel}`);
+  return eventually(`a log line with "${text}"`, () =>
+    vscode.workspace.textDocuments
+      .find((d) => d.uri.scheme === 'output' && d.uri.path === channel)
+      ?.getText()
+      .split('\n')
+      .find((line) => line.includes(text)),
+  );
 }
