@@ -7,7 +7,7 @@ import type { Lane, ParallelismLane, ProcessLane } from './lanes';
 import type { SpanColumn } from './spans';
 import type { TimelineStore } from './store';
 import { drawArrows, type ArrowCounts } from './arrows';
-import { RectBatch } from './batch';
+import type { PixelLayer } from './pixels';
 import type { Theme } from './theme';
 import { describeExit, formatBytes } from './format';
 
@@ -45,7 +45,8 @@ export interface Frame {
   functionColours: string[];
   processColours: Map<number, string>;
   hatch: CanvasPattern | null;
-  batch: RectBatch;
+  /** Where bars go (drawn over the lanes' backgrounds, under selection and arrows). */
+  bars: PixelLayer;
 }
 
 export interface LaneCounts {
@@ -77,22 +78,29 @@ export function drawFrame(f: Frame): DrawResult {
     ctx.stroke();
   }
   const counts = new Map<Lane, LaneCounts>();
-  for (const lane of f.store.lanes) {
+  const visible = f.store.lanes.filter((lane) => {
     const top = lane.y - f.scrollY;
-    if (top + lane.height < 0 || top > height) continue;
+    return top + lane.height >= 0 && top <= height;
+  });
+  for (const lane of visible) {
+    const top = lane.y - f.scrollY;
     const c = emptyCounts();
     counts.set(lane, c);
     ctx.save();
     ctx.beginPath();
     ctx.rect(GUTTER, top, width - GUTTER, lane.height);
     ctx.clip();
+    f.bars.clip(GUTTER, top, width - GUTTER, lane.height);
     drawLane(f, lane, top, c);
-    f.batch.flush(ctx, theme.dark ? '#111111' : '#ffffff');
-    if (lane.kind === 'process') drawSelection(f, lane, top);
-    if (lane.kind === 'parallelism') drawCoreCountLine(f, lane, top);
     ctx.restore();
     ctx.fillStyle = theme.grid;
     ctx.fillRect(0, top + lane.height - 1, width, 1);
+  }
+  f.bars.paint(ctx, theme.dark ? '#111111' : '#ffffff');
+  for (const lane of visible) {
+    const top = lane.y - f.scrollY;
+    if (lane.kind === 'process') drawSelection(f, lane, top);
+    if (lane.kind === 'parallelism') drawCoreCountLine(f, lane, top);
   }
   if (f.range) {
     const x0 = f.range[0] * f.k + f.b;
@@ -212,13 +220,16 @@ function drawSpans(
   label: ((i: number) => string) | null,
   keys: Int32Array = column.style,
 ): void {
-  const { batch, k, b, t0, t1 } = f;
+  const { bars, k, b, t0, t1 } = f;
   const { start, end } = column;
-  const fills = new RunJoiner((fill, a, x0, x1) => batch.rect(fill, a, x0, y, x1 - x0, h));
-  const ticks = new RunJoiner((fill, _a, x0, x1) => {
-    batch.rect(fill, 1, x0, y - 1, x1 - x0, 1);
+  // Bars and "many events" ticks are two bands: the ticks are drawn once the bars are done.
+  const tickRuns: number[] = [];
+  const fills = new RunJoiner((fill, a, x0, x1) => bars.bandRect(fill, a, x0, x1));
+  const ticks = new RunJoiner((_fill, _a, x0, x1) => {
+    tickRuns.push(x0, x1);
     c.mergedMarks++;
   });
+  bars.beginBand(y, h);
   let px = -1;
   let count = 0;
   let longest = -1;
@@ -268,6 +279,12 @@ function drawSpans(
   flushColumn();
   fills.flush();
   ticks.flush();
+  bars.endBand();
+  bars.beginBand(y - 1, 1);
+  for (let i = 0; i < tickRuns.length; i += 2) {
+    bars.bandRect(f.theme.merged, 1, tickRuns[i], tickRuns[i + 1]);
+  }
+  bars.endBand();
 }
 
 /** Joins rectangles that touch (within half a pixel) and share fill and opacity into one. */
@@ -301,7 +318,7 @@ function drawLabel(f: Frame, text: string, x0: number, x1: number, y: number): v
   const room = Math.min(x1, f.width) - left - 3;
   if (room < 20) return;
   const chars = Math.floor(room / 6.5);
-  f.batch.label(text.length > chars ? text.slice(0, Math.max(1, chars - 1)) + '…' : text, left, y);
+  f.bars.label(text.length > chars ? text.slice(0, Math.max(1, chars - 1)) + '…' : text, left, y);
 }
 
 function drawDepth(f: Frame, lane: Extract<Lane, { kind: 'channel' }>, top: number): void {
@@ -359,9 +376,9 @@ function drawParallelism(f: Frame, lane: ParallelismLane, top: number): void {
     if (s.endNs < f.t0 || s.startNs > f.t1) continue;
     const x0 = s.startNs * k + b;
     const w = Math.max(1, s.endNs * k + b - x0);
-    f.batch.rect(theme.running, 1, x0, base - s.running * scale, w, s.running * scale);
+    f.bars.rect(theme.running, 1, x0, base - s.running * scale, w, s.running * scale);
     const runnableTop = base - (s.running + s.runnable) * scale;
-    f.batch.rect(theme.runnable, 1, x0, runnableTop, w, s.runnable * scale);
+    f.bars.rect(theme.runnable, 1, x0, runnableTop, w, s.runnable * scale);
   }
 }
 

@@ -39,6 +39,12 @@ export interface ChannelLane extends LaneBase {
   messages: SpanColumn;
   sendPids: Int32Array;
   recvPids: Int32Array;
+  /** Messages received among the first i (length + 1 entries), and receive times sorted: counting
+   * the received messages overlapping a window takes two binary searches, not a walk. */
+  receivedBefore: Int32Array;
+  sortedReceived: Float64Array;
+  /** Per pid, the positions of its messages (sent or received), built on first use. */
+  byPid: Map<number, Int32Array>;
   /** Queue depth (puts minus gets) as a step function. */
   depthTimes: Float64Array;
   depthValues: Int32Array;

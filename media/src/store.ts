@@ -209,19 +209,23 @@ export class TimelineStore {
       const sendPids = new Int32Array(indices.length);
       const recvPids = new Int32Array(indices.length);
       const puts = new Float64Array(indices.length);
-      const gets: number[] = [];
+      const gets = new Float64Array(indices.length);
+      const receivedBefore = new Int32Array(indices.length + 1);
+      let received = 0;
       let bytes = 0;
       for (let i = 0; i < indices.length; i++) {
         const m = messages[indices[i]];
-        const received = receivedAt(m);
-        column.push(m.putNs, received ?? m.putNs, indices[i], received === null ? 0 : 1);
+        const receivedNs = receivedAt(m);
+        column.push(m.putNs, receivedNs ?? m.putNs, indices[i], receivedNs === null ? 0 : 1);
         sendPids[i] = m.sendPid;
-        recvPids[i] = received === null ? -1 : (m.recvPid ?? -1);
+        recvPids[i] = receivedNs === null ? -1 : (m.recvPid ?? -1);
         puts[i] = m.putNs;
-        if (received !== null) gets.push(received);
+        if (receivedNs !== null) gets[received++] = Math.max(m.putNs, receivedNs);
+        receivedBefore[i + 1] = received;
         bytes += m.bytes ?? 0;
       }
-      const { times: depthTimes, values: depthValues, maxDepth } = depthSteps(puts, gets);
+      const sortedReceived = sortedCopy(gets.subarray(0, received));
+      const { times: depthTimes, values: depthValues, maxDepth } = depthSteps(puts, sortedReceived);
       return {
         kind: 'channel',
         channel,
@@ -231,6 +235,9 @@ export class TimelineStore {
         messages: column,
         sendPids,
         recvPids,
+        receivedBefore,
+        sortedReceived,
+        byPid: new Map(),
         depthTimes,
         depthValues,
         maxDepth,
@@ -287,13 +294,15 @@ export class TimelineStore {
   }
 }
 
-/** Queue depth (puts minus gets so far) at every put and get, in time order; puts first on ties. */
+/**
+ * Queue depth (puts minus gets so far) at every put and get, in time order; puts first on ties.
+ * `gets` is sorted.
+ */
 function depthSteps(
   putTimes: Float64Array,
-  getList: number[],
+  gets: Float64Array,
 ): { times: Float64Array; values: Int32Array; maxDepth: number } {
   const puts = sortedCopy(putTimes);
-  const gets = sortedCopy(Float64Array.from(getList));
   const times = new Float64Array(puts.length + gets.length);
   const values = new Int32Array(times.length);
   let depth = 0;

@@ -12,7 +12,7 @@ import { tickUnit } from './format';
 import { headerItems, headerNotices } from './header';
 import { renderHeader, renderLegend, showDetails, showRange, type Elements } from './panels';
 import { aggregateRange, pickAt, type Picked, type RangeRow } from './picking';
-import { RectBatch } from './batch';
+import { PixelLayer } from './pixels';
 import { TimelineStore } from './store';
 import { hashedColour, processColour, readTheme, type Theme } from './theme';
 
@@ -51,7 +51,7 @@ export class Timeline {
   private functionMatches = new Uint8Array(0);
   private pidMatches = new Set<number>();
   private frameRequest = 0;
-  private readonly batch = new RectBatch();
+  private readonly bars = new PixelLayer();
   private lastRendered = '';
 
   constructor(
@@ -259,6 +259,7 @@ export class Timeline {
     const ctx = this.e.canvas.getContext('2d')!;
     const dpr = this.e.canvas.width / this.width;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    this.bars.begin(this.width, this.height, dpr);
     const selection = this.selection;
     const focus = this.hover ?? selection;
     this.lastDraw = drawFrame({
@@ -288,7 +289,7 @@ export class Timeline {
       functionColours: this.functionColours,
       processColours: this.processColours,
       hatch: this.hatch,
-      batch: this.batch,
+      bars: this.bars,
     });
     const { arrowsHidden, focusThinned } = this.lastDraw;
     this.e.status.textContent = !arrowsHidden
