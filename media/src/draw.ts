@@ -4,7 +4,7 @@
  * `window.__timeline` test view and the status line.
  */
 import type { Lane, ParallelismLane, ProcessLane } from './lanes';
-import type { SpanColumn } from './spans';
+import type { SpanColumn, SpanSummary } from './spans';
 import type { TimelineStore } from './store';
 import { drawArrows, type ArrowCounts } from './arrows';
 import type { PixelLayer } from './pixels';
@@ -12,6 +12,8 @@ import type { Theme } from './theme';
 import { describeExit, formatBytes } from './format';
 
 export const GUTTER = 190;
+/** Beyond this many spans per pixel in view, a column is drawn from its level-of-detail summary. */
+const LOD_SPANS_PER_PIXEL = 4;
 
 export interface Highlight {
   /** Selected span: lane and index within the lane's column. */
@@ -124,7 +126,7 @@ function drawLane(f: Frame, lane: Lane, top: number, c: LaneCounts): void {
       const alpha = (i: number): number =>
         (f.hoverPid !== null && lane.slices.ref[i] !== f.hoverPid ? 0.2 : 1) *
         Math.max(0.25, lane.slices.style[i] / 1000);
-      drawSpans(f, lane.slices, top + 2, lane.height - 4, colour, alpha, c, null, lane.slices.ref);
+      drawSpans(f, lane.slices, top + 2, lane.height - 4, colour, alpha, c, null, 'ref');
       break;
     }
     case 'channel':
@@ -218,10 +220,11 @@ function drawSpans(
   alpha: (i: number) => number,
   c: LaneCounts,
   label: ((i: number) => string) | null,
-  keys: Int32Array = column.style,
+  keysName: 'style' | 'ref' = 'style',
 ): void {
   const { bars, k, b, t0, t1 } = f;
   const { start, end } = column;
+  const keys = column[keysName];
   // Bars and "many events" ticks are two bands: the ticks are drawn once the bars are done.
   const tickRuns: number[] = [];
   const fills = new RunJoiner((fill, a, x0, x1) => bars.bandRect(fill, a, x0, x1));
@@ -248,13 +251,10 @@ function drawSpans(
     longestWidth = -1;
     mixed = false;
   };
-  for (let i = column.firstVisible(t0), n = column.length; i < n; i++) {
-    const s = start[i];
-    if (s > t1) break;
-    const e = end[i];
-    if (e < t0) continue;
-    const x0 = s * k + b;
-    const x1 = e * k + b;
+  /** A span overlapping the window: a bar, or one more span in its pixel column. */
+  const visit = (i: number): void => {
+    const x0 = start[i] * k + b;
+    const x1 = end[i] * k + b;
     const width = x1 - x0;
     if (width >= 1) {
       flushColumn();
@@ -262,19 +262,37 @@ function drawSpans(
       fills.add(colour(i), alpha(i), x0, x1);
       c.bars++;
       if (label && width > 40) drawLabel(f, label(i), x0, x1, y + h / 2);
-      continue;
+      return;
     }
-    const pixel = Math.floor(x0);
+    addToColumn(Math.floor(x0), 1, i, width, false);
+  };
+  /** `n` spans narrower than a pixel starting in pixel column `pixel`; `rep` is the longest. */
+  const addToColumn = (pixel: number, n: number, rep: number, width: number, many: boolean) => {
     if (pixel !== px) {
       flushColumn();
       px = pixel;
     }
-    count++;
-    if (count > 1 && keys[i] !== keys[longest]) mixed = true;
+    if (many || (count > 0 && keys[rep] !== keys[longest])) mixed = true;
+    count += n;
     if (width > longestWidth) {
-      longest = i;
+      longest = rep;
       longestWidth = width;
     }
+  };
+  const first = column.firstVisible(t0);
+  const last = column.endOf(t1);
+  const nsPerPixel = 1 / k;
+  if (last - first <= LOD_SPANS_PER_PIXEL * (f.width - GUTTER) || nsPerPixel < 2) {
+    for (let i = first; i < last; i++) if (end[i] >= t0) visit(i);
+  } else {
+    walkSummary(column, column.summary(Math.floor(Math.log2(nsPerPixel)), keysName), t0, t1, {
+      visit: (i) => {
+        if (end[i] >= t0 && start[i] <= t1) visit(i);
+      },
+      bucket: (at, n, rep, many) => {
+        addToColumn(Math.floor(at * k + b), n, rep, (end[rep] - start[rep]) * k, many);
+      },
+    });
   }
   flushColumn();
   fills.flush();
@@ -285,6 +303,60 @@ function drawSpans(
     bars.bandRect(f.theme.merged, 1, tickRuns[i], tickRuns[i + 1]);
   }
   bars.endBand();
+}
+
+interface SummaryVisitor {
+  /** A span to draw if it overlaps the window. */
+  visit(i: number): void;
+  /** `n` spans shorter than a bucket, all in the window, starting in the bucket at `startNs`. */
+  bucket(startNs: number, n: number, longest: number, mixed: boolean): void;
+}
+
+/**
+ * Walks a summary over [t0, t1] in start order: long spans one by one, buckets of short ones whole,
+ * except buckets cut by the window's edges, whose spans are visited one by one so counts stay exact.
+ */
+function walkSummary(
+  column: SpanColumn,
+  summary: SpanSummary,
+  t0: number,
+  t1: number,
+  v: SummaryVisitor,
+): void {
+  const { start, end } = column;
+  const { long, longCount, bucketStart, buckets, bucketNs } = summary;
+  let l = lowerIndex(longCount, (j) => start[long[j]] < t0 - column.maxDuration);
+  // A bucket's spans end before its start + 2 buckets.
+  let q = lowerIndex(buckets, (j) => bucketStart[j] <= t0 - 2 * bucketNs);
+  for (;;) {
+    const longAt = l < longCount ? start[long[l]] : Infinity;
+    const bucketAt = q < buckets ? bucketStart[q] : Infinity;
+    if (Math.min(longAt, bucketAt) > t1) break;
+    if (longAt <= bucketAt) {
+      v.visit(long[l++]);
+      continue;
+    }
+    if (bucketAt >= t0 && bucketAt + bucketNs <= t1) {
+      v.bucket(bucketAt, summary.count[q], summary.longest[q], summary.mixed[q] === 1);
+    } else {
+      for (let i = summary.first[q]; i < column.length && start[i] < bucketAt + bucketNs; i++) {
+        if (end[i] - start[i] < bucketNs) v.visit(i);
+      }
+    }
+    q++;
+  }
+}
+
+/** The first index in [0, length) where `before` turns false (it must be true, then false). */
+function lowerIndex(length: number, before: (i: number) => boolean): number {
+  let lo = 0;
+  let hi = length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (before(mid)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Joins rectangles that touch (within half a pixel) and share fill and opacity into one. */

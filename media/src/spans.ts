@@ -12,6 +12,8 @@ export class SpanColumn {
   length = 0;
   maxDuration = 0;
   private sorted = true;
+  /** Level-of-detail summaries by level (bucket width 2^level ns), extended as spans are appended. */
+  private readonly summaries = new Map<number, SpanSummary>();
 
   push(startNs: number, endNs: number, ref: number, style: number): void {
     if (this.length === this.start.length) this.grow();
@@ -33,6 +35,7 @@ export class SpanColumn {
     this.length = 0;
     this.maxDuration = 0;
     this.sorted = true;
+    this.summaries.clear();
   }
 
   /** Sorts by start if appends arrived out of order (live deltas can). */
@@ -46,6 +49,33 @@ export class SpanColumn {
     this.ref = Int32Array.from(order, (i) => ref[i]);
     this.style = Int32Array.from(order, (i) => style[i]);
     this.sorted = true;
+    this.summaries.clear();
+  }
+
+  /** Index of the first span starting after `t1`. */
+  endOf(t1: number): number {
+    this.ensureSorted();
+    let lo = 0;
+    let hi = this.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.start[mid] <= t1) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /**
+   * The summary at bucket width 2^level ns: spans at least that long listed one by one, shorter
+   * ones counted per bucket (with their longest span and whether their `keys` differ). Built on first
+   * use and extended, not rebuilt, when spans are appended in order.
+   */
+  summary(level: number, keys: 'style' | 'ref'): SpanSummary {
+    this.ensureSorted();
+    let summary = this.summaries.get(level);
+    if (!summary) this.summaries.set(level, (summary = new SpanSummary(2 ** level)));
+    summary.extend(this, this[keys]);
+    return summary;
   }
 
   /** Index of the first span that may overlap [t0, ...). */
@@ -89,5 +119,65 @@ export class SpanColumn {
     this.end = grown(this.end, (n) => new Float64Array(n));
     this.ref = grown(this.ref, (n) => new Int32Array(n));
     this.style = grown(this.style, (n) => new Int32Array(n));
+  }
+}
+
+/** `array`, or a copy with room for at least `size` items. */
+function grown<T extends Int32Array | Float64Array | Uint8Array>(array: T, size: number): T {
+  if (size <= array.length) return array;
+  const next = new (array.constructor as new (n: number) => T)(Math.max(size, array.length * 2));
+  next.set(array);
+  return next;
+}
+
+/** See SpanColumn.summary. */
+export class SpanSummary {
+  /** Buckets of spans shorter than bucketNs, by start: bucket start, first span, spans, longest. */
+  bucketStart = new Float64Array(16);
+  first = new Int32Array(16);
+  count = new Int32Array(16);
+  longest = new Int32Array(16);
+  mixed = new Uint8Array(16);
+  buckets = 0;
+  /** Spans of bucketNs or longer, by start. */
+  long = new Int32Array(16);
+  longCount = 0;
+  private upTo = 0;
+
+  constructor(readonly bucketNs: number) {}
+
+  extend(column: SpanColumn, keys: Int32Array): void {
+    const { start, end } = column;
+    const width = this.bucketNs;
+    for (let i = this.upTo; i < column.length; i++) {
+      const duration = end[i] - start[i];
+      if (duration >= width) {
+        this.long = grown(this.long, this.longCount + 1);
+        this.long[this.longCount++] = i;
+        continue;
+      }
+      const bucket = Math.floor(start[i] / width) * width;
+      const last = this.buckets - 1;
+      if (last >= 0 && this.bucketStart[last] === bucket) {
+        this.count[last]++;
+        const longest = this.longest[last];
+        if (duration > end[longest] - start[longest]) this.longest[last] = i;
+        if (keys[i] !== keys[this.first[last]]) this.mixed[last] = 1;
+        continue;
+      }
+      const n = this.buckets + 1;
+      this.bucketStart = grown(this.bucketStart, n);
+      this.first = grown(this.first, n);
+      this.count = grown(this.count, n);
+      this.longest = grown(this.longest, n);
+      this.mixed = grown(this.mixed, n);
+      this.bucketStart[n - 1] = bucket;
+      this.first[n - 1] = i;
+      this.count[n - 1] = 1;
+      this.longest[n - 1] = i;
+      this.mixed[n - 1] = 0;
+      this.buckets = n;
+    }
+    this.upTo = column.length;
   }
 }
