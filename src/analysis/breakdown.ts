@@ -5,7 +5,15 @@
 import { parallelismSeries } from '../model/cores';
 import type { CoreSample, Trace } from '../model/trace';
 import { type ProcessActivity, waitCategory } from './activity';
-import { type Interval, intersect, longest, subtract, totalNs, union } from './intervals';
+import {
+  byPriority,
+  inStartOrder,
+  type Interval,
+  intersect,
+  longest,
+  totalNs,
+  union,
+} from './intervals';
 import type { BreakdownCategory, CategoryTime, ProcessBreakdown, TimeRange } from './types';
 
 const MAX_INTERVALS = 50;
@@ -18,6 +26,7 @@ const RUNNABLE_MIN_SHARE = 0.05;
  * hand-off (IPC). A gap with an unknown submit time counts as IPC.
  */
 function taskGaps(activity: ProcessActivity): { starved: Interval[]; ipc: Interval[] } {
+  // In start order, as byPriority needs; empty pieces are harmless there.
   const starved: Interval[] = [];
   const ipc: Interval[] = [];
   let previousEnd = activity.run.startNs;
@@ -30,7 +39,7 @@ function taskGaps(activity: ProcessActivity): { starved: Interval[]; ipc: Interv
     }
     previousEnd = Math.max(previousEnd, task.endNs);
   }
-  return { starved: union(starved), ipc: union(ipc) };
+  return { starved, ipc };
 }
 
 /**
@@ -84,9 +93,13 @@ export function processBreakdowns(
   const received = new Map<number, number>();
   // Main-thread IPC: from a send() call to the write (pickling in the caller; a Queue's feeder
   // thread writes later, in another thread) and from a get() call to the end of the read.
+  // Only for processes without tasks: a worker's IPC is the gaps between its tasks.
   const messageIpc = new Map<number, Interval[]>();
+  const withoutTasks = new Set(
+    activities.filter((a) => a.tasks.length === 0).map((a) => a.process.pid),
+  );
   const addIpc = (pid: number, startNs: number | null, endNs: number | null) => {
-    if (startNs === null || endNs === null || endNs <= startNs) return;
+    if (!withoutTasks.has(pid) || startNs === null || endNs === null || endNs <= startNs) return;
     const list = messageIpc.get(pid);
     if (list) list.push({ startNs, endNs });
     else messageIpc.set(pid, [{ startNs, endNs }]);
@@ -101,7 +114,7 @@ export function processBreakdowns(
 
   return activities.map((activity) => {
     const { pid } = activity.process;
-    const life = [activity.lifetime];
+    // Waits are in start order, so each category's list is too.
     const byWait: Record<'contention' | 'join' | 'starved', Interval[]> = {
       contention: [],
       join: [],
@@ -109,27 +122,23 @@ export function processBreakdowns(
     };
     for (const w of activity.waits) byWait[waitCategory(w.kind)].push(w);
     const gaps = activity.tasks.length > 0 ? taskGaps(activity) : { starved: [], ipc: [] };
-    const ordered: [BreakdownCategory, Interval[]][] = [
-      ['startup', activity.startup],
-      ['contention', union(byWait.contention)],
-      ['join', union(byWait.join)],
-      ['starved', union([...byWait.starved, ...gaps.starved])],
-      [
-        'ipc',
-        union([...gaps.ipc, ...(activity.tasks.length > 0 ? [] : (messageIpc.get(pid) ?? []))]),
-      ],
-      ['running', activity.busy],
+    const ordered: [BreakdownCategory, (readonly Interval[])[]][] = [
+      ['startup', [activity.startup]],
+      ['contention', [byWait.contention]],
+      ['join', [byWait.join]],
+      ['starved', [byWait.starved, gaps.starved]],
+      ['ipc', [gaps.ipc, inStartOrder(messageIpc.get(pid) ?? [])]],
+      ['running', [activity.busy]],
     ];
+    const { shares, rest: idle } = byPriority(
+      ordered.map(([, lists]) => lists),
+      activity.lifetime,
+    );
     const categories = {} as Record<BreakdownCategory, CategoryTime>;
-    let claimed: Interval[] = [];
-    let running: Interval[] = [];
-    for (const [category, intervals] of ordered) {
-      const own = subtract(intersect(intervals, life), claimed);
-      categories[category] = categoryTime(totalNs(own), own, pid);
-      if (category === 'running') running = own;
-      claimed = union([...claimed, ...own]);
-    }
-    const idle = subtract(life, claimed);
+    ordered.forEach(([category], i) => {
+      categories[category] = categoryTime(totalNs(shares[i]), shares[i], pid);
+    });
+    const running = shares[ordered.length - 1];
     categories.idle = categoryTime(totalNs(idle), idle, pid);
     // Waiting for a core happens while "working": carve it out of running so the total still adds up.
     const runnable = runnableTime(samplesByPid.get(pid), trace, running);

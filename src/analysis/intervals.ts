@@ -9,17 +9,27 @@ export interface Interval {
   endNs: number;
 }
 
-/** Sorts and merges overlapping or touching intervals; drops empty ones. */
+/** The intervals in order of start: the list itself when it already is (no copy, no sort). */
+export function inStartOrder<T extends Interval>(intervals: readonly T[]): readonly T[] {
+  for (let i = 1; i < intervals.length; i++) {
+    if (intervals[i].startNs < intervals[i - 1].startNs) {
+      return [...intervals].sort((a, b) => a.startNs - b.startNs);
+    }
+  }
+  return intervals;
+}
+
+/**
+ * Sorts and merges overlapping or touching intervals; drops empty ones. Input already in order (task
+ * spans, waits, another merged list) is not sorted again.
+ */
 export function union(intervals: readonly Interval[]): Interval[] {
-  const sorted = intervals
-    .filter((i) => i.endNs > i.startNs)
-    .map((i) => ({ startNs: i.startNs, endNs: i.endNs }))
-    .sort((a, b) => a.startNs - b.startNs);
   const merged: Interval[] = [];
-  for (const next of sorted) {
-    const last = merged[merged.length - 1];
-    if (last && next.startNs <= last.endNs) last.endNs = Math.max(last.endNs, next.endNs);
-    else merged.push(next);
+  let last: Interval | null = null;
+  for (const { startNs, endNs } of inStartOrder(intervals)) {
+    if (!(endNs > startNs)) continue;
+    if (last && startNs <= last.endNs) last.endNs = Math.max(last.endNs, endNs);
+    else merged.push((last = { startNs, endNs }));
   }
   return merged;
 }
@@ -57,21 +67,78 @@ export function intersect(a: readonly Interval[], b: readonly Interval[]): Inter
   return out;
 }
 
+/**
+ * Shares `within` out among groups of lists by priority: each instant goes to the first group with a
+ * list covering it. The lists need only be in start order (they may overlap, touch or hold empty
+ * intervals); the shares and what no group covers come back merged. One walk over all lists at once,
+ * a step per resulting piece, instead of a union per group and a subtract and a union per priority.
+ */
+export function byPriority(
+  groups: readonly (readonly (readonly Interval[])[])[],
+  within: Interval,
+): { shares: Interval[][]; rest: Interval[] } {
+  const lists = groups.flatMap((lists, group) => lists.map((list) => ({ list, group, next: 0 })));
+  const shares = groups.map((): Interval[] => []);
+  const rest: Interval[] = [];
+  for (let t = within.startNs; t < within.endNs;) {
+    // The first list covering t wins until its interval ends or a list before it begins; none wins
+    // until any list begins. In start order, a list's first interval not ended by t is the only one
+    // that can cover t.
+    let winner = -1;
+    let until = within.endNs;
+    for (let i = 0; i < lists.length && winner < 0; i++) {
+      const cursor = lists[i];
+      while (cursor.next < cursor.list.length && cursor.list[cursor.next].endNs <= t) cursor.next++;
+      const interval = cursor.list[cursor.next];
+      if (!interval) continue;
+      if (interval.startNs <= t) {
+        winner = cursor.group;
+        until = Math.min(until, interval.endNs);
+      } else {
+        until = Math.min(until, interval.startNs);
+      }
+    }
+    const out = winner < 0 ? rest : shares[winner];
+    const last = out[out.length - 1];
+    if (last && last.endNs === t) last.endNs = until;
+    else out.push({ startNs: t, endNs: until });
+    t = until;
+  }
+  return { shares, rest };
+}
+
 export function totalNs(intervals: readonly Interval[]): number {
   let sum = 0;
   for (const i of intervals) sum += i.endNs - i.startNs;
   return sum;
 }
 
-/** Start (+1) and end (-1) edges of every interval of every list, in time order. */
-export function concurrencyEdges(lists: readonly (readonly Interval[])[]): [number, number][] {
-  const edges: [number, number][] = [];
+/**
+ * Visits the start (+1) and end (-1) edges of every interval of every list in time order, ends before
+ * starts at equal times so touching intervals do not count as overlapping. Edge times go through two
+ * typed arrays sorted natively: no object per edge, no comparator.
+ */
+export function forEachEdge(
+  lists: readonly (readonly Interval[])[],
+  visit: (timeNs: number, delta: 1 | -1) => void,
+): void {
+  let n = 0;
+  for (const list of lists) n += list.length;
+  const starts = new Float64Array(n);
+  const ends = new Float64Array(n);
+  let k = 0;
   for (const list of lists) {
-    for (const i of list) edges.push([i.startNs, 1], [i.endNs, -1]);
+    for (const i of list) {
+      starts[k] = i.startNs;
+      ends[k++] = i.endNs;
+    }
   }
-  // Ends before starts at equal times, so touching intervals do not count as overlapping.
-  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  return edges;
+  starts.sort();
+  ends.sort();
+  for (let s = 0, e = 0; s < n || e < n;) {
+    if (s < n && (e === n || starts[s] < ends[e])) visit(starts[s++], 1);
+    else visit(ends[e++], -1);
+  }
 }
 
 /** Maximal intervals within [fromNs, toNs) where the number of covering lists satisfies `keep`. */
@@ -87,20 +154,37 @@ export function whereConcurrency(
   const emit = (until: number) => {
     const start = Math.max(at, fromNs);
     const end = Math.min(until, toNs);
-    if (end > start && keep(count)) out.push({ startNs: start, endNs: end });
+    if (!(end > start) || !keep(count)) return;
+    const last = out[out.length - 1];
+    if (last && start <= last.endNs) last.endNs = Math.max(last.endNs, end);
+    else out.push({ startNs: start, endNs: end });
   };
-  for (const [time, delta] of concurrencyEdges(lists)) {
+  forEachEdge(lists, (time, delta) => {
     if (time > at) {
       emit(time);
       at = time;
     }
     count += delta;
-  }
+  });
   emit(toNs);
-  return union(out);
+  return out;
 }
 
-/** The longest intervals first, at most `limit` of them. */
+/**
+ * The longest intervals first, at most `limit` of them (of equal ones, the earlier in the input): a
+ * single pass keeping the best so far, not a sort of the whole list.
+ */
 export function longest<T extends Interval>(intervals: readonly T[], limit: number): T[] {
-  return [...intervals].sort((a, b) => b.endNs - b.startNs - (a.endNs - a.startNs)).slice(0, limit);
+  const best: T[] = [];
+  if (limit <= 0) return best;
+  const length = (i: Interval) => i.endNs - i.startNs;
+  for (const interval of intervals) {
+    const ns = length(interval);
+    if (best.length === limit && !(ns > length(best[limit - 1]))) continue;
+    let at = best.length;
+    while (at > 0 && ns > length(best[at - 1])) at--;
+    best.splice(at, 0, interval);
+    if (best.length > limit) best.pop();
+  }
+  return best;
 }

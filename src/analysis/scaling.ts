@@ -5,7 +5,7 @@
 import { averageParallelism } from '../model/cores';
 import type { Trace } from '../model/trace';
 import type { ProcessActivity } from './activity';
-import { concurrencyEdges, type Interval, totalNs, union, whereConcurrency } from './intervals';
+import { forEachEdge, type Interval, totalNs, union, whereConcurrency } from './intervals';
 import type { ParallelismPoint, ScalingFigures } from './types';
 
 const SERIES_POINTS = 200;
@@ -15,10 +15,10 @@ const WORST_WINDOWS = 3;
 function peakConcurrency(intervals: readonly Interval[]): number {
   let open = 0;
   let peak = 0;
-  for (const [, delta] of concurrencyEdges([intervals])) {
+  forEachEdge([intervals], (_timeNs, delta) => {
     open += delta;
     peak = Math.max(peak, open);
-  }
+  });
   return peak;
 }
 

@@ -16,11 +16,19 @@ export function bytes(n: number): string {
   return `${Math.round(n)} B`;
 }
 
-export function median(values: readonly number[]): number {
+export function median(values: ArrayLike<number>): number {
   if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
+  // A typed array sorts numerically in native code: no comparator calls on a million values.
+  const sorted = Float64Array.from(values).sort();
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** The median of `value` over `items`. */
+export function medianOf<T>(items: readonly T[], value: (item: T) => number): number {
+  const values = new Float64Array(items.length);
+  for (let i = 0; i < items.length; i++) values[i] = value(items[i]);
+  return median(values);
 }
 
 export function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {

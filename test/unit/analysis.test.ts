@@ -2,7 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { diagnose } from '../../src/analysis/diagnose';
 import { formatDiagnosis } from '../../src/analysis/format';
-import { intersect, subtract, union, whereConcurrency } from '../../src/analysis/intervals';
+import {
+  byPriority,
+  type Interval,
+  intersect,
+  longest,
+  subtract,
+  union,
+  whereConcurrency,
+} from '../../src/analysis/intervals';
 import { BREAKDOWN_CATEGORIES } from '../../src/analysis/types';
 import type { Trace } from '../../src/model/trace';
 import { fn, makeTrace, MS, proc, task, wait } from './analysis-trace';
@@ -71,6 +79,46 @@ test('interval set operations', () => {
   ]);
   const two = whereConcurrency([a, b], 0, 10, (n) => n >= 2);
   assert.deepEqual(two, intersect(a, b));
+});
+
+/** Random intervals on a grid of whole units in start order: overlapping, touching, some empty. */
+function randomIntervals(next: (n: number) => number): Interval[] {
+  return Array.from({ length: next(12) }, () => {
+    const startNs = next(100);
+    return { startNs, endNs: startNs + next(15) };
+  }).sort((a, b) => a.startNs - b.startNs);
+}
+
+test('interval operations agree with a unit-by-unit count on random lists', () => {
+  let state = 1;
+  const next = (n: number) => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state % n;
+  };
+  const covers = (list: readonly Interval[], t: number) =>
+    list.some((i) => i.startNs <= t && t < i.endNs);
+  for (let round = 0; round < 300; round++) {
+    // Priority groups of one or two raw lists each; whereConcurrency takes merged lists.
+    const groups = Array.from({ length: 1 + next(6) }, () =>
+      Array.from({ length: 1 + next(2) }, () => randomIntervals(next)),
+    );
+    const merged = groups.map((lists) => union(lists.flat()));
+    const within = { startNs: next(20), endNs: 60 + next(50) };
+    const { shares, rest } = byPriority(groups, within);
+    const two = whereConcurrency(merged, within.startNs, within.endNs, (n) => n === 2);
+    for (const result of [...shares, rest, two]) assert.deepEqual(union(result), result);
+    for (let t = 0.5; t < 120; t++) {
+      const inside = within.startNs <= t && t < within.endNs;
+      const winner = inside ? merged.findIndex((l) => covers(l, t)) : -2;
+      shares.forEach((share, i) => assert.equal(covers(share, t), winner === i, `${round} ${t}`));
+      assert.equal(covers(rest, t), winner === -1, `${round} ${t}`);
+      const count = merged.filter((l) => covers(l, t)).length;
+      assert.equal(covers(two, t), inside && count === 2, `${round} ${t}`);
+    }
+    const all = merged.flat();
+    const expected = [...all].sort((a, b) => b.endNs - b.startNs - (a.endNs - a.startNs));
+    assert.deepEqual(longest(all, 5), expected.slice(0, 5));
+  }
 });
 
 test('scaling figures agree with a step-by-step count over the raw events', () => {

@@ -2,9 +2,9 @@
  * Findings about Pool / executor tasks, per task function: tasks too small for their per-task
  * overhead (with the chunksize that would fit), and load imbalance (the join tail behind stragglers).
  */
-import type { TaskSpan } from '../../model/trace';
-import { bytes, groupBy, median, ms, percent } from '../util';
-import { type FindingContext, type FindingDraft, sourceKey } from './context';
+import type { SourceRef, TaskSpan } from '../../model/trace';
+import { bytes, groupBy, median, medianOf, ms, percent } from '../util';
+import type { FindingContext, FindingDraft } from './context';
 
 /** Overhead at most this share of a chunk's time once the suggested chunksize is used. */
 const TARGET_OVERHEAD_SHARE = 0.1;
@@ -27,13 +27,35 @@ function extent(tasks: readonly TaskSpan[]): { startNs: number; endNs: number } 
   return { startNs, endNs };
 }
 
+/** One task function's tasks, with what both detectors need computed once. */
+interface TaskGroup {
+  tasks: TaskSpan[];
+  /** The same tasks per worker pid, each list in start order. */
+  perWorker: Map<number, TaskSpan[]>;
+  medianNs: number;
+  medianItems: number;
+}
+
+function taskGroup(tasks: TaskSpan[]): TaskGroup {
+  const perWorker = groupBy(tasks, (t) => t.pid);
+  for (const list of perWorker.values()) list.sort((a, b) => a.startNs - b.startNs);
+  return {
+    tasks,
+    perWorker,
+    medianNs: medianOf(tasks, duration),
+    medianItems: medianOf(tasks, (t) => t.items ?? 1),
+  };
+}
+
 /** Gaps between consecutive tasks of one function on the same worker: the per-task overhead. */
-function interTaskGaps(tasks: readonly TaskSpan[]): number[] {
-  const gaps: number[] = [];
-  for (const perWorker of groupBy(tasks, (t) => t.pid).values()) {
-    perWorker.sort((a, b) => a.startNs - b.startNs);
-    for (let i = 1; i < perWorker.length; i++) {
-      gaps.push(Math.max(0, perWorker[i].startNs - perWorker[i - 1].endNs));
+function interTaskGaps(perWorker: Map<number, TaskSpan[]>): Float64Array {
+  let count = 0;
+  for (const list of perWorker.values()) count += Math.max(0, list.length - 1);
+  const gaps = new Float64Array(count);
+  let k = 0;
+  for (const list of perWorker.values()) {
+    for (let i = 1; i < list.length; i++) {
+      gaps[k++] = Math.max(0, list[i].startNs - list[i - 1].endNs);
     }
   }
   return gaps;
@@ -41,26 +63,27 @@ function interTaskGaps(tasks: readonly TaskSpan[]): number[] {
 
 /** Items per job: Pool.map's default chunksize is ceil(items / (4 * workers)). */
 function largestJobItems(tasks: readonly TaskSpan[]): number {
-  const jobs = groupBy(tasks, (t) => `${t.submitPid}:${t.job}`);
+  // Keyed by submitter, then job number: no key string per task.
+  const items = new Map<number | null, Map<number | null, number>>();
   let largest = 0;
-  for (const job of jobs.values()) {
-    largest = Math.max(
-      largest,
-      job.reduce((sum, t) => sum + (t.items ?? 1), 0),
-    );
+  for (const t of tasks) {
+    let jobs = items.get(t.submitPid);
+    if (!jobs) items.set(t.submitPid, (jobs = new Map()));
+    const sum = (jobs.get(t.job) ?? 0) + (t.items ?? 1);
+    jobs.set(t.job, sum);
+    largest = Math.max(largest, sum);
   }
   return largest;
 }
 
-function smallTasks(tasks: TaskSpan[], ctx: FindingContext): FindingDraft | null {
+function smallTasks(group: TaskGroup, ctx: FindingContext): FindingDraft | null {
+  const { tasks, medianNs: taskNs, medianItems: itemsPerTask } = group;
   if (tasks.length < MIN_TASKS) return null;
   const fn = tasks[0].fn;
-  const workers = new Set(tasks.map((t) => t.pid)).size;
-  const taskNs = median(tasks.map(duration));
-  const gaps = interTaskGaps(tasks);
+  const workers = group.perWorker.size;
+  const gaps = interTaskGaps(group.perWorker);
   const overheadNs = median(gaps);
   if (overheadNs / (overheadNs + taskNs) < SMALL_TASK_OVERHEAD_SHARE) return null;
-  const itemsPerTask = median(tasks.map((t) => t.items ?? 1));
   const itemNs = Math.max(1, taskNs / Math.max(1, itemsPerTask));
   const items = largestJobItems(tasks);
   const defaultChunk = Math.ceil(items / (4 * workers));
@@ -71,8 +94,8 @@ function smallTasks(tasks: TaskSpan[], ctx: FindingContext): FindingDraft | null
   );
   const gapNs = gaps.reduce((a, b) => a + b, 0);
   const busyNs = tasks.reduce((sum, t) => sum + duration(t), 0);
-  const argBytes = median(tasks.map((t) => t.argBytes ?? 0));
-  const resultBytes = median(tasks.map((t) => t.resultBytes ?? 0));
+  const argBytes = medianOf(tasks, (t) => t.argBytes ?? 0);
+  const resultBytes = medianOf(tasks, (t) => t.resultBytes ?? 0);
   const kind = tasks[0].kind;
   const fix =
     kind === 'pool'
@@ -113,8 +136,8 @@ function histogram(tasks: readonly TaskSpan[]): string {
     .join(', ');
 }
 
-function loadImbalance(tasks: TaskSpan[]): FindingDraft | null {
-  const perWorker = groupBy(tasks, (t) => t.pid);
+function loadImbalance(group: TaskGroup): FindingDraft | null {
+  const { tasks, perWorker, medianNs } = group;
   if (perWorker.size < 2) return null;
   const { startNs, endNs } = extent(tasks);
   const tails = [...perWorker.entries()].map(([pid, list]) => ({
@@ -126,8 +149,7 @@ function loadImbalance(tasks: TaskSpan[]): FindingDraft | null {
   if (tailNs < IMBALANCE_TAIL_SHARE * (endNs - startNs)) return null;
   const fn = tasks[0].fn;
   const longestTask = tasks.reduce((a, b) => (duration(b) > duration(a) ? b : a));
-  const medianNs = median(tasks.map(duration));
-  const chunked = median(tasks.map((t) => t.items ?? 1)) > 1;
+  const chunked = group.medianItems > 1;
   const fix = chunked
     ? `Use a smaller chunksize for ${fn.name} (e.g. imap_unordered(..., chunksize=1)) so uneven ` +
       `items spread over the workers instead of landing in one big chunk.`
@@ -153,12 +175,42 @@ function loadImbalance(tasks: TaskSpan[]): FindingDraft | null {
   };
 }
 
+function sameSource(a: SourceRef, b: SourceRef): boolean {
+  return (
+    a.name === b.name &&
+    (a.module ?? '') === (b.module ?? '') &&
+    (a.file ?? '') === (b.file ?? '') &&
+    (a.line ?? '') === (b.line ?? '')
+  );
+}
+
+/**
+ * Tasks per function (same name, module, file and line) in order of first appearance: looked up by
+ * name, then compared, so no key string is built per task.
+ */
+function tasksByFunction(tasks: readonly TaskSpan[]): TaskSpan[][] {
+  const groups: TaskSpan[][] = [];
+  const byName = new Map<string, TaskSpan[][]>();
+  for (const task of tasks) {
+    let named = byName.get(task.fn.name);
+    if (!named) byName.set(task.fn.name, (named = []));
+    let group = named.find((g) => sameSource(g[0].fn, task.fn));
+    if (!group) {
+      named.push((group = []));
+      groups.push(group);
+    }
+    group.push(task);
+  }
+  return groups;
+}
+
 export function taskFindings(ctx: FindingContext): FindingDraft[] {
   const findings: FindingDraft[] = [];
-  for (const tasks of groupBy(ctx.trace.tasks, (t) => sourceKey(t.fn)).values()) {
-    const small = smallTasks(tasks, ctx);
+  for (const tasks of tasksByFunction(ctx.trace.tasks)) {
+    const group = taskGroup(tasks);
+    const small = smallTasks(group, ctx);
     if (small) findings.push(small);
-    const imbalance = loadImbalance(tasks);
+    const imbalance = loadImbalance(group);
     if (imbalance) findings.push(imbalance);
   }
   return findings;
