@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
+import { makeExtensionsFolder } from './extensionsFolder';
 
 export const repoRoot = path.resolve(__dirname, '../../..');
 export const extensionId = 'parallel-profiler.parallel-profiler';
@@ -43,7 +44,7 @@ export interface CodeServerOptions {
   workspaceTrust?: boolean;
   /** Extra environment for the server and so for the extension host. */
   env?: Record<string, string>;
-  /** Unpacked extension folders to install (linked into the extensions folder, id from package.json). */
+  /** Unpacked extension folders installed in the server's extensions folder. */
   extensions?: string[];
 }
 
@@ -72,14 +73,7 @@ export class CodeServer {
       path.join(userData, 'User/settings.json'),
       JSON.stringify({ ...quietSettings, ...trust }, null, 2),
     );
-    const extensions = path.join(dir, 'extensions');
-    fs.mkdirSync(extensions);
-    for (const folder of options.extensions ?? []) {
-      const { publisher, name, version } = JSON.parse(
-        fs.readFileSync(path.join(folder, 'package.json'), 'utf8'),
-      ) as Record<string, string>;
-      fs.symlinkSync(folder, path.join(extensions, `${publisher}.${name}-${version}`));
-    }
+    const extensions = makeExtensionsFolder(path.join(dir, 'extensions'), options.extensions ?? []);
     const xdg = Object.fromEntries(
       ['XDG_DATA_HOME', 'XDG_CACHE_HOME', 'XDG_CONFIG_HOME'].map((name) => {
         const folder = path.join(dir, name.toLowerCase());

@@ -15,10 +15,10 @@ import {
   openWorkbench,
   repoRoot,
 } from './codeServer';
+import { PYTHON_EXTENSION_STAND_IN } from './extensionsFolder';
 
 const examples = ['process_example.py', 'pool_example.py', 'queue_example.py'];
 const suiteIndex = path.join(repoRoot, 'out/test/vscode/suite/index.js');
-const pythonExtensionStandIn = path.join(repoRoot, 'test/vscode/python-extension-stand-in');
 
 /** Loads the suite in a fresh code-server window and resolves with its exit code and log. */
 async function runSuite(
@@ -29,7 +29,7 @@ async function runSuite(
     workspaceTrust: which === 'untrusted',
     env: { PARALLEL_PROFILER_SUITE: which },
     // The workbench takes one extensionDevelopmentPath, so the stand-in is installed instead.
-    extensions: which === 'python-extension' ? [pythonExtensionStandIn] : [],
+    extensions: which === 'python-extension' ? [PYTHON_EXTENSION_STAND_IN] : [],
   });
   const browser = await launchChromium();
   const page = await newWorkbenchPage(browser);

@@ -5,11 +5,12 @@ import { runTests } from '@vscode/test-electron';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { PYTHON_EXTENSION_STAND_IN, makeExtensionsFolder } from './extensionsFolder';
 
 const root = path.resolve(__dirname, '../../..');
 const examples = ['process_example.py', 'pool_example.py', 'queue_example.py'];
 
-async function runSuite(which: 'trusted' | 'untrusted'): Promise<void> {
+async function runSuite(which: 'trusted' | 'untrusted' | 'python-extension'): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-electron-'));
   const workspace = path.join(dir, 'workspace');
   const userData = path.join(dir, 'user-data');
@@ -24,6 +25,13 @@ async function runSuite(which: 'trusted' | 'untrusted'): Promise<void> {
       'security.workspace.trust.startupPrompt': 'never',
     }),
   );
+  // No installed extension but the Python extension's stand-in for its suite.
+  const extensions =
+    which === 'python-extension'
+      ? [
+          `--extensions-dir=${makeExtensionsFolder(path.join(dir, 'extensions'), [PYTHON_EXTENSION_STAND_IN])}`,
+        ]
+      : ['--disable-extensions'];
   try {
     await runTests({
       extensionDevelopmentPath: root,
@@ -32,7 +40,7 @@ async function runSuite(which: 'trusted' | 'untrusted'): Promise<void> {
       launchArgs: [
         workspace,
         `--user-data-dir=${userData}`,
-        '--disable-extensions',
+        ...extensions,
         ...(trust ? [] : ['--disable-workspace-trust']),
       ],
     });
@@ -43,6 +51,7 @@ async function runSuite(which: 'trusted' | 'untrusted'): Promise<void> {
 
 runSuite('trusted')
   .then(() => runSuite('untrusted'))
+  .then(() => runSuite('python-extension'))
   .catch((error) => {
     console.error(error);
     process.exit(1);
