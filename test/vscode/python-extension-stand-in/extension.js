@@ -3,7 +3,7 @@
 // just the members that `PythonExtension.api()` and src/extension/interpreter.ts use, with answers
 // steered by the settings declared in package.json.
 // - `ready` resolves READY_AFTER_MS after activation. Until then getActiveEnvironmentPath answers the
-//   default `python`, as the real extension does before its start-up interpreter auto-selection.
+//   default `python`, as the real one may before it has auto-selected the workspace's environment.
 // - `environments.getActiveEnvironmentPath(resource)`: `pythonStandIn.activeEnvironmentPath`.
 // - `environments.resolveEnvironment(pathOrEnv)`: an interpreter file resolves to itself, an
 //   environment folder to its bin/python (an executable uri of undefined when it has none), anything
