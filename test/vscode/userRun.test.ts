@@ -123,6 +123,8 @@ test(
     const dialog = page.locator('.monaco-dialog-box');
     await dialog.filter({ hasText: 'already running' }).waitFor();
     await dialog.getByRole('button', { name: 'Stop and run' }).click();
+    // Until the second run opens its panel the status bar may still show the first run's counts.
+    await page.locator('.tab', { hasText: 'Timeline: hang.py' }).nth(1).waitFor();
     await status.filter({ hasText: '3 processes' }).waitFor({ timeout: 120_000 });
 
     // The status bar item stops the run and everything it started.
