@@ -3,7 +3,7 @@
  * its blocked time by kind. The shared input of the scaling figures, the time breakdown and the findings.
  */
 import { parallelismSeries } from '../model/cores';
-import type { ProcessInfo, TaskSpan, Trace, WaitKind, WaitSpan } from '../model/trace';
+import type { ChannelKind, ProcessInfo, TaskSpan, Trace, WaitKind, WaitSpan } from '../model/trace';
 import { type Interval, subtract, union } from './intervals';
 import { groupBy } from './util';
 
@@ -39,10 +39,19 @@ export interface ProcessActivity {
   run: Interval;
   /** createdNs..runBeginNs: interpreter start-up, imports, unpickling the process object. */
   startup: Interval[];
+  /** A Pool or executor worker (or any process that ran tasks): its work is its tasks. */
+  runsTasks: boolean;
   tasks: TaskSpan[];
   /**
-   * Task execution; for a process without tasks, its run time minus its main thread's waits and
-   * minus the sampling intervals in which its main thread was blocked (/proc samples).
+   * The task a Pool or executor worker was running when a signal killed it (`Pool.terminate()`):
+   * it has no span, as spans are sent when they end, so it runs from the worker's receipt of its
+   * last task after its last span until its exit.
+   */
+  unfinishedTask: Interval | null;
+  /**
+   * For a process that runs tasks, their execution only (none for a worker killed before its first
+   * task); for any other process, its run time minus its main thread's waits and minus the sampling
+   * intervals in which its main thread was blocked (/proc samples).
    */
   busy: Interval[];
   /** Main-thread waits of this process. */
@@ -81,9 +90,37 @@ function blockedByPid(trace: Trace): Map<number, Interval[]> {
   return blocked;
 }
 
+const TASK_CHANNELS: ReadonlySet<ChannelKind> = new Set(['pool-tasks', 'executor-calls']);
+
+/** Per worker pid, when it last received a task (a Pool chunk or an executor call item). */
+function lastTaskReceived(trace: Trace): Map<number, number> {
+  const channels = new Set(
+    trace.channels.filter((c) => TASK_CHANNELS.has(c.kind)).map((c) => c.id),
+  );
+  const last = new Map<number, number>();
+  for (const m of trace.messages) {
+    if (m.recvPid === null || m.recvNs === null || !channels.has(m.channel)) continue;
+    last.set(m.recvPid, Math.max(last.get(m.recvPid) ?? -Infinity, m.recvNs));
+  }
+  return last;
+}
+
+function unfinishedTask(
+  process: ProcessInfo,
+  tasks: readonly TaskSpan[],
+  received: number | undefined,
+  lifetime: Interval,
+): Interval | null {
+  if (received === undefined || process.exitCode === null || process.exitCode >= 0) return null;
+  const lastEnd = tasks.reduce((end, t) => Math.max(end, t.endNs), -Infinity);
+  if (received < lastEnd || received >= lifetime.endNs) return null;
+  return { startNs: received, endNs: lifetime.endNs };
+}
+
 export function processActivities(trace: Trace): ProcessActivity[] {
   const wallNs = trace.meta.wallNs;
   const blocked = blockedByPid(trace);
+  const received = lastTaskReceived(trace);
   const tasksByPid = groupBy(trace.tasks, (t) => t.pid);
   const waitsByPid = groupBy(
     trace.waits.filter((w) => w.tid === w.pid),
@@ -108,10 +145,15 @@ export function processActivities(trace: Trace): ProcessActivity[] {
     const run = { startNs: runBegin, endNs: Math.max(runBegin, runEnd) };
     const startup = union([{ startNs: begin, endNs: Math.min(runBegin, lifetime.endNs) }]);
     const doesWork = process.role !== 'manager' && process.role !== 'helper';
+    const runsTasks =
+      process.role === 'pool-worker' || process.role === 'executor-worker' || tasks.length > 0;
+    const unfinished = runsTasks
+      ? unfinishedTask(process, tasks, received.get(process.pid), lifetime)
+      : null;
     const busy = !doesWork
       ? []
-      : tasks.length > 0
-        ? union(tasks)
+      : runsTasks
+        ? union(unfinished ? [...tasks, unfinished] : tasks)
         : subtract(union([run]), union([...waits, ...(blocked.get(process.pid) ?? [])]));
     return {
       process,
@@ -120,7 +162,9 @@ export function processActivities(trace: Trace): ProcessActivity[] {
       lifetime,
       run,
       startup,
+      runsTasks,
       tasks,
+      unfinishedTask: unfinished,
       busy,
       waits,
     };

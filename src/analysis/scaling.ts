@@ -57,7 +57,8 @@ function worstWindows(series: readonly ParallelismPoint[], span: Interval): Para
     if (i >= width - 1) {
       const first = i - width + 1;
       const startNs = inSpan[first].startNs;
-      windows.push({ first, startNs, endNs: inSpan[i].endNs, busy: sum / width });
+      // Clamped: the running sum can drift a hair below zero over idle buckets.
+      windows.push({ first, startNs, endNs: inSpan[i].endNs, busy: Math.max(0, sum / width) });
     }
   }
   windows.sort((a, b) => a.busy - b.busy || a.startNs - b.startNs);
@@ -85,14 +86,11 @@ export function scalingFigures(
   const serialNs = totalNs(whereConcurrency(busy, 0, wallNs, (n) => n <= 1));
   const serialFraction = serialNs / wallNs;
   // Done serially: every task once (even where tasks of one process overlapped) plus the rest's own work.
-  const serialEstimateNs = working.reduce(
-    (sum, a) =>
-      sum +
-      (a.tasks.length > 0
-        ? a.tasks.reduce((s, t) => s + Math.max(0, t.endNs - t.startNs), 0)
-        : totalNs(a.busy)),
-    0,
-  );
+  const serialEstimateNs = working.reduce((sum, a) => {
+    if (!a.runsTasks) return sum + totalNs(a.busy);
+    const unfinished = a.unfinishedTask ? a.unfinishedTask.endNs - a.unfinishedTask.startNs : 0;
+    return sum + a.tasks.reduce((s, t) => s + Math.max(0, t.endNs - t.startNs), unfinished);
+  }, 0);
   const slots2x = Math.min(workers * 2, cores);
   const amdahlWallNs = wallNs * (serialFraction + ((1 - serialFraction) * slots) / slots2x);
   const series = busySeries(busy, wallNs);

@@ -11,7 +11,7 @@ import { diagnose } from '../../src/analysis/diagnose';
 import { formatDiagnosis } from '../../src/analysis/format';
 import type { FindingKind } from '../../src/analysis/types';
 import { parallelismSeries } from '../../src/model/cores';
-import type { Trace } from '../../src/model/trace';
+import type { ProcessInfo, TaskSpan, Trace } from '../../src/model/trace';
 import { readTraceFile } from '../../src/tracefile/tracefile';
 import { cli, REPO, tempDir } from './record-run';
 
@@ -34,10 +34,30 @@ function defLine(name: string, fn: string): number {
   return index + 1;
 }
 
+/** The task a worker was killed in, as a span from its receipt to the worker's exit, if any. */
+function killedInTask(trace: Trace, p: ProcessInfo, tasks: TaskSpan[]) {
+  if (p.exitCode === null || p.exitCode >= 0) return [];
+  const taskChannels = trace.channels
+    .filter((c) => c.kind === 'pool-tasks' || c.kind === 'executor-calls')
+    .map((c) => c.id);
+  const lastEnd = Math.max(-Infinity, ...tasks.map((t) => t.endNs));
+  const received = trace.messages
+    .filter((m) => m.recvPid === p.pid && m.recvNs !== null && taskChannels.includes(m.channel))
+    .map((m) => m.recvNs!);
+  if (received.length === 0) return [];
+  const last = Math.max(...received);
+  const exit = p.exitNs ?? trace.meta.wallNs;
+  return last >= lastEnd && last < exit ? [{ startNs: last, endNs: exit }] : [];
+}
+
 /**
- * Parallelism and serial fraction by stepping through the run: at each instant, count the processes
- * in a task (for those that ran tasks) or, for the others, inside their run, not in a recorded wait
- * and not sampled blocked (neither on a core nor runnable for half of a sampling interval).
+ * Parallelism and serial fraction by stepping through the run: at each instant, count the Pool
+ * workers (and any process that ran tasks) in a task, or in the task a signal killed them in (from
+ * their receipt of a task after their last span to their exit: Pool.terminate() leaves it without a
+ * span), and the other processes inside their run, not in a recorded wait and not sampled blocked
+ * (neither on a core nor runnable for half of a sampling interval). A process never seen running
+ * runs from its creation: a Pool worker terminated before its runtime connected is known only from
+ * its parent (created, exit) and did no task.
  */
 function figuresByStepping(trace: Trace): { parallelism: number; serialFraction: number } {
   const wall = trace.meta.wallNs;
@@ -69,8 +89,10 @@ function figuresByStepping(trace: Trace): { parallelism: number; serialFraction:
     .filter((p) => p.role !== 'manager' && p.role !== 'helper')
     .map((p) => {
       const tasks = trace.tasks.filter((k) => k.pid === p.pid);
-      if (tasks.length > 0) return cursor(tasks);
-      const begin = p.role === 'main' ? 0 : (p.runBeginNs ?? p.startNs ?? 0);
+      if (p.role === 'pool-worker' || p.role === 'executor-worker' || tasks.length > 0) {
+        return cursor([...tasks, ...killedInTask(trace, p, tasks)]);
+      }
+      const begin = p.role === 'main' ? 0 : (p.runBeginNs ?? p.startNs ?? p.createdNs ?? 0);
       const end = Math.min(p.runEndNs ?? p.exitNs ?? wall, p.exitNs ?? wall);
       const waiting = cursor(trace.waits.filter((w) => w.pid === p.pid && w.tid === p.pid));
       const blocked = blockedAt.get(p.pid);

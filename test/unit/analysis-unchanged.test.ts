@@ -63,7 +63,7 @@ const TRACES: [string, () => Trace, string][] = [
     '3385ae7011cab0cc',
   ],
   ['a serial parent, spawned workers, no /proc', serialParentWithoutCores, 'a3287090e261dcf2'],
-  ['plain processes with queues and a lock', plainProcesses, 'cd59aabfaeaa2d3a'],
+  ['plain processes with queues and a lock', plainProcesses, '7c924cf66730a0a2'],
   ['the trace file sample', sampleTrace, '6feccf3fb816f96f'],
 ];
 

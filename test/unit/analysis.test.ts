@@ -478,3 +478,73 @@ test('degenerate traces: nothing recorded, a run still going, a lone main proces
   assert.equal(lone.processes[0].lifetimeNs, 50 * MS);
   assert.match(formatDiagnosis(lone), /Time per process/);
 });
+
+/** Pool workers 201 and 202 (with their pool's loop as target) behind a main process working alone. */
+function terminatedPool(): Trace {
+  const loop = {
+    name: 'worker',
+    module: 'multiprocessing.pool',
+    file: '/usr/lib/pool.py',
+    line: 97,
+  };
+  const killed = { exitCode: -15, connection: 'closed' as const, target: loop };
+  return makeTrace(100, {
+    processes: [
+      proc(100, 'main', 0, 100),
+      proc(201, 'pool-worker', 5, 90, { ...killed, runEndNs: null }),
+      proc(202, 'pool-worker', 80, 90, {
+        ...killed,
+        connection: 'never',
+        startNs: null,
+        runBeginNs: null,
+        runEndNs: null,
+      }),
+    ],
+    tasks: [task(201, 10, 20, work)],
+    channels: [
+      {
+        id: 't',
+        kind: 'pool-tasks',
+        label: 'Pool tasks',
+        createdPid: 100,
+        createdNs: 0,
+        createdAt: null,
+      },
+    ],
+    // Two chunks to 201: the one it finished and, at 30 ms, the one it was running when killed.
+    messages: [9, 30].map((recvMs, id) => ({
+      id,
+      channel: 't',
+      bytes: 40,
+      sendPid: 100,
+      sendTid: 150,
+      putNs: (recvMs - 1) * MS,
+      sendNs: (recvMs - 1) * MS,
+      recvPid: 201,
+      recvTid: 201,
+      getNs: (recvMs - 1) * MS,
+      recvNs: recvMs * MS,
+    })),
+  });
+}
+
+test('Pool.terminate(): a task killed mid-run counts from its receipt; a worker killed unstarted did nothing', () => {
+  const d = diagnose(terminatedPool());
+  const running = (pid: number) => d.processes.find((p) => p.pid === pid)!.categories.running.ns;
+  assert.equal(running(201), 10 * MS + 60 * MS);
+  assert.equal(running(202), 0);
+  assert.ok(Math.abs(d.scaling.busyNs - (100 + 70) * MS) < 1);
+  assert.ok(Math.abs(d.scaling.serialEstimateNs - (100 + 70) * MS) < 1);
+  // Their shared target is the pool's loop, not work divided between sibling processes.
+  assert.ok(
+    d.findings.every((f) => f.kind !== 'load-imbalance'),
+    formatDiagnosis(d),
+  );
+});
+
+test('a worker that exits normally after its last task has no unfinished task', () => {
+  const trace = terminatedPool();
+  trace.processes[1].exitCode = 0;
+  const d = diagnose(trace);
+  assert.equal(d.processes.find((p) => p.pid === 201)!.categories.running.ns, 10 * MS);
+});

@@ -176,9 +176,9 @@ function serialParent(ctx: FindingContext): FindingDraft | null {
 
 /** Sibling Processes with the same target: the busiest one holds everyone up. */
 function processImbalance(ctx: FindingContext): FindingDraft[] {
-  const plain = ctx.activities.filter(
-    (a) => a.isWorker && a.tasks.length === 0 && a.process.target,
-  );
+  // Pool and executor workers share their target (multiprocessing's loop); their tasks are compared
+  // by the task findings.
+  const plain = ctx.activities.filter((a) => a.isWorker && !a.runsTasks && a.process.target);
   const teams = groupBy(plain, (a) => `${a.process.parentPid}:${sourceKey(a.process.target!)}`);
   const findings: FindingDraft[] = [];
   for (const team of teams.values()) {
