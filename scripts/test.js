@@ -42,6 +42,7 @@ if (layers.includes('lint')) {
   npx(['prettier', '--check', '.']);
   run('npm', ['run', '--silent', 'typecheck']);
 }
+if (!layers.some((l) => allLayers.includes(l))) process.exit(0); // lint only
 run('node', ['esbuild.js']);
 fs.rmSync(path.join(root, 'out'), { recursive: true, force: true });
 npx(['tsc', '-p', 'tsconfig.test.json']);

@@ -14,7 +14,12 @@ export interface ResolvedInterpreter {
   version: string;
   /** Where the choice came from, for the log. */
   source: 'setting' | 'python-extension' | 'default';
+  /** Why the Python extension's choice was not used although it is installed, for the log. */
+  fallback: string | null;
 }
+
+/** How long a run waits for the Python extension to finish selecting the workspace's environment. */
+const PYTHON_EXTENSION_READY_MS = 15_000;
 
 /** No usable interpreter; `message` is meant for the user. */
 export class InterpreterUnavailable extends Error {}
@@ -26,7 +31,9 @@ export class InterpreterUnavailable extends Error {}
  */
 export async function resolveInterpreter(script: vscode.Uri): Promise<ResolvedInterpreter> {
   const setting = pythonPathSetting(script);
-  const fromExtension = setting ? undefined : await pythonExtensionInterpreter(script);
+  const answer = setting ? undefined : await pythonExtensionInterpreter(script);
+  const fromExtension = typeof answer === 'string' ? answer : undefined;
+  const fallback = answer && typeof answer !== 'string' ? answer.fallback : null;
   const source = setting ? 'setting' : fromExtension ? 'python-extension' : 'default';
   const candidates = setting
     ? [expandVariables(setting, script)]
@@ -38,7 +45,7 @@ export async function resolveInterpreter(script: vscode.Uri): Promise<ResolvedIn
   for (const candidate of candidates) {
     try {
       const info = await checkInterpreter(candidate);
-      return { executable: info.executable, version: info.version, source };
+      return { executable: info.executable, version: info.version, source, fallback };
     } catch (error) {
       lastError = error;
     }
@@ -62,22 +69,25 @@ function pythonPathSetting(script: vscode.Uri): string {
 
 /**
  * The Python extension's interpreter for the script (a path, or a command such as `python`);
- * undefined without that extension or when its API fails.
+ * undefined without that extension, `{ fallback }` saying why when its API fails.
  */
-async function pythonExtensionInterpreter(script: vscode.Uri): Promise<string | undefined> {
+async function pythonExtensionInterpreter(
+  script: vscode.Uri,
+): Promise<string | { fallback: string } | undefined> {
   if (!vscode.extensions.getExtension(PYTHON_EXTENSION_ID)) return undefined;
   let active: EnvironmentPath;
   let resolved: ResolvedEnvironment | undefined;
   try {
     const api = await PythonExtension.api();
     // Until it is ready it may not have selected the workspace's environment yet (it answers its
-    // default, `python`), so a first run right after start-up would use the wrong interpreter.
-    await api.ready;
+    // default, `python`), so a first run right after start-up would use the wrong interpreter. A
+    // `ready` that never settles must not hang the run: past the limit, its current answer is used.
+    await Promise.race([api.ready, delay(PYTHON_EXTENSION_READY_MS)]);
     active = api.environments.getActiveEnvironmentPath(script);
     resolved = await api.environments.resolveEnvironment(active);
-  } catch {
+  } catch (error) {
     // Its API failed (disabled or broken): fall back to PATH.
-    return undefined;
+    return { fallback: `the Python extension's API failed (${String(error)}); using PATH` };
   }
   if (!resolved) return active.path; // Not an environment it knows: checking the path says why.
   if (resolved.executable.uri) return resolved.executable.uri.fsPath;
@@ -114,4 +124,8 @@ export async function reportInterpreterProblem(message: string, script: vscode.U
       picked[0].fsPath,
       folder ? vscode.ConfigurationTarget.WorkspaceFolder : vscode.ConfigurationTarget.Global,
     );
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -68,6 +68,7 @@ export class RunController implements vscode.Disposable {
     let python: string;
     try {
       const interpreter = await resolveInterpreter(script);
+      if (interpreter.fallback) this.log.warn(`interpreter: ${interpreter.fallback}`);
       this.log.info(
         `interpreter: ${interpreter.executable} (${interpreter.version}, ${interpreter.source})`,
       );

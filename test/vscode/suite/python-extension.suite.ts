@@ -121,6 +121,7 @@ suite('With the Python extension (its published API, served by a stand-in)', () 
     await standIn('apiThrows', true);
     const python = await recordedPython('process_example.py');
     assert.equal(python.executable, onPath.executable);
+    await logLine("interpreter: the Python extension's API failed");
     await logLine(`interpreter: ${onPath.executable} (${onPath.version}, default)`);
   });
 });
