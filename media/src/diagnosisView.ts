@@ -1,7 +1,7 @@
 /**
  * Mounts the "Why isn't it parallel?" panel beside the timeline. diagnose() runs after the first frame
  * of each snapshot and on `ended`; during a live run deltas recompute it at most every
- * LIVE_INTERVAL_MS so the timeline stays responsive. Reveal zooms the timeline (and selects the process); open source goes to the host.
+ * LIVE_INTERVAL_MS, and no more than a fifth of the time, so the timeline stays responsive. Reveal zooms the timeline (and selects the process); open source goes to the host.
  */
 import { diagnose } from '../../src/analysis/diagnose';
 import { renderDiagnosisPanel, type OpenSource, type Reveal } from './diagnosis/panel';
@@ -33,9 +33,9 @@ export class DiagnosisView {
     } else if (this.frame !== 0 || this.timer !== null) {
       return;
     }
-    const wait = immediately
-      ? 0
-      : Math.max(0, this.lastRunMs + LIVE_INTERVAL_MS - performance.now());
+    // Live, at most every LIVE_INTERVAL_MS and never more than a fifth of the time.
+    const spacing = Math.max(LIVE_INTERVAL_MS, 4 * this.view.timings.diagnosisMs);
+    const wait = immediately ? 0 : Math.max(0, this.lastRunMs + spacing - performance.now());
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
       this.timer = setTimeout(() => this.run(), wait);

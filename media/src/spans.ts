@@ -149,10 +149,17 @@ export class SpanSummary {
   extend(column: SpanColumn, keys: Int32Array): void {
     const { start, end } = column;
     const width = this.bucketNs;
+    // Room for every new span as a bucket or a long span, so the loop never checks.
+    const extra = column.length - this.upTo;
+    this.long = grown(this.long, this.longCount + extra);
+    this.bucketStart = grown(this.bucketStart, this.buckets + extra);
+    this.first = grown(this.first, this.buckets + extra);
+    this.count = grown(this.count, this.buckets + extra);
+    this.longest = grown(this.longest, this.buckets + extra);
+    this.mixed = grown(this.mixed, this.buckets + extra);
     for (let i = this.upTo; i < column.length; i++) {
       const duration = end[i] - start[i];
       if (duration >= width) {
-        this.long = grown(this.long, this.longCount + 1);
         this.long[this.longCount++] = i;
         continue;
       }
@@ -165,18 +172,12 @@ export class SpanSummary {
         if (keys[i] !== keys[this.first[last]]) this.mixed[last] = 1;
         continue;
       }
-      const n = this.buckets + 1;
-      this.bucketStart = grown(this.bucketStart, n);
-      this.first = grown(this.first, n);
-      this.count = grown(this.count, n);
-      this.longest = grown(this.longest, n);
-      this.mixed = grown(this.mixed, n);
-      this.bucketStart[n - 1] = bucket;
-      this.first[n - 1] = i;
-      this.count[n - 1] = 1;
-      this.longest[n - 1] = i;
-      this.mixed[n - 1] = 0;
-      this.buckets = n;
+      const n = this.buckets++;
+      this.bucketStart[n] = bucket;
+      this.first[n] = i;
+      this.count[n] = 1;
+      this.longest[n] = i;
+      this.mixed[n] = 0;
     }
     this.upTo = column.length;
   }

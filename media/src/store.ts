@@ -1,6 +1,7 @@
 /**
  * The webview's model of a trace: the trace itself (for details) plus lanes of columnar spans (for
- * drawing and hit-testing). A `delta` appends to both without rebuilding the process lanes.
+ * drawing and hit-testing). A `delta` appends to both without rebuilding the process lanes; the
+ * lanes derived from the whole trace (cores, parallelism, queues) follow at a bounded cost.
  */
 import { averageParallelism, coreSlices, parallelismSeries } from '../../src/model/cores';
 import type { TraceDelta } from '../../src/protocol/webview';
@@ -13,9 +14,13 @@ import {
   type ChannelLane,
   type CoreLane,
   type Lane,
+  type ParallelismLane,
   type ProcessLane,
 } from './lanes';
 import { SpanColumn } from './spans';
+
+/** Derived lanes are re-derived live at most once per this many times their last cost. */
+const DERIVE_SPACING = 4;
 
 export function functionKey(fn: SourceRef): string {
   return `${fn.module ?? ''}:${fn.name}`;
@@ -29,6 +34,12 @@ export class TimelineStore {
   private readonly functionIndex = new Map<string, number>();
   /** Message id -> index in trace.messages, built at the first delta (snapshots never need it). */
   private messageIndex: Map<number, number> | null = null;
+  private parallelismLane: ParallelismLane | null = null;
+  private coreLaneList: CoreLane[] = [];
+  private channelLaneList: ChannelLane[] = [];
+  private derivedStale = false;
+  private derivedAt = -Infinity;
+  private deriveCostMs = 0;
 
   constructor(
     readonly trace: Trace,
@@ -40,7 +51,8 @@ export class TimelineStore {
     trace.tasks.forEach((_, i) => this.addTask(i));
     trace.waits.forEach((_, i) => this.addWait(i));
     trace.managerCalls.forEach((_, i) => this.addManagerCall(i));
-    this.rebuild();
+    this.derive();
+    this.compose();
   }
 
   get wallNs(): number {
@@ -86,21 +98,47 @@ export class TimelineStore {
     for (const w of delta.waits) this.addWait(trace.waits.push(w) - 1);
     for (const c of delta.managerCalls) this.addManagerCall(trace.managerCalls.push(c) - 1);
     for (const sample of delta.coreSamples) trace.cores.samples.push(sample);
-    this.rebuild();
+    this.update();
   }
 
-  /** Re-derives lane order, core lanes, channel lanes and parallelism; process spans are kept. */
-  private rebuild(): void {
-    const trace = this.trace;
-    const lanes: Lane[] = [];
-    const cores = trace.cores;
+  /** Whether the core, parallelism and queue lanes lag behind the trace (see `refresh`). */
+  get stale(): boolean {
+    return this.derivedStale;
+  }
+
+  /** Milliseconds until `refresh` may re-derive those lanes during a live run. */
+  refreshDelay(): number {
+    return Math.max(0, this.derivedAt + DERIVE_SPACING * this.deriveCostMs - performance.now());
+  }
+
+  /** Re-derives the core, parallelism and queue lanes if they lag, and lays the lanes out. */
+  refresh(): void {
+    if (this.derivedStale) this.derive();
+    this.compose();
+  }
+
+  /**
+   * Core, parallelism and queue lanes are derived from the whole trace (all samples, all messages),
+   * so each delta only marks them stale, and they are re-derived when their last cost times
+   * DERIVE_SPACING has passed: a huge live run spends a bounded share of its time on them.
+   */
+  private update(): void {
+    this.derivedStale = true;
+    if (this.refreshDelay() === 0) this.derive();
+    this.compose();
+  }
+
+  private derive(): void {
+    const started = performance.now();
+    const cores = this.trace.cores;
+    this.parallelismLane = null;
     if (cores.available) {
       const series = parallelismSeries(cores, this.wallNs);
       const maxValue = series.reduce(
         (max, s) => Math.max(max, s.running + s.runnable),
         cores.cpuCount,
       );
-      lanes.push({
+      this.parallelismLane = {
         kind: 'parallelism',
         label: `Parallelism (${cores.cpuCount} cores)`,
         y: 0,
@@ -108,8 +146,21 @@ export class TimelineStore {
         series,
         cpuCount: cores.cpuCount,
         maxValue,
-      });
+      };
     }
+    this.coreLaneList = cores.available ? this.coreLanes() : [];
+    this.channelLaneList = this.channelLanes();
+    this.derivedAt = performance.now();
+    this.deriveCostMs = this.derivedAt - started;
+    this.derivedStale = false;
+  }
+
+  /** Lane order: parallelism, processes by tree, cores, queues; process spans are kept. */
+  private compose(): void {
+    const trace = this.trace;
+    const lanes: Lane[] = [];
+    const cores = trace.cores;
+    if (this.parallelismLane) lanes.push(this.parallelismLane);
     lanes.push(this.section(`Processes (${trace.processes.length})`, null));
     for (const [process, depth] of orderProcesses(trace.processes)) {
       const lane = this.processLanes.get(process.pid)!;
@@ -120,13 +171,13 @@ export class TimelineStore {
     }
     if (cores.available) {
       lanes.push(this.section(`CPU cores (${cores.cpuCount})`, cores.reason));
-      lanes.push(...this.coreLanes());
+      lanes.push(...this.coreLaneList);
     } else {
       lanes.push(this.section('CPU cores', `unavailable: ${cores.reason ?? 'no /proc samples'}`));
     }
     if (trace.channels.length > 0 || trace.messages.length > 0) {
       lanes.push(this.section(`Queues and pipes (${trace.channels.length})`, null));
-      lanes.push(...this.channelLanes());
+      lanes.push(...this.channelLaneList);
     }
     this.lanes = lanes;
     this.contentHeight = layoutLanes(lanes);

@@ -51,6 +51,8 @@ export class Timeline {
   private functionMatches = new Uint8Array(0);
   private pidMatches = new Set<number>();
   private frameRequest = 0;
+  /** Brings lagging core and queue lanes up to date during a live run (see TimelineStore.refresh). */
+  private refreshTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly bars = new PixelLayer();
   private lastRendered = '';
 
@@ -102,18 +104,29 @@ export class Timeline {
   }
 
   applyDelta(delta: TraceDelta): void {
-    if (!this.store) return;
+    const store = this.store;
+    if (!store) return;
     const [t0, t1] = this.visibleRange();
-    this.store.applyDelta(delta);
+    store.applyDelta(delta);
     this.refreshPanels();
     this.resize();
     if (!this.following) this.setVisibleRange(t0, t1);
+    if (store.stale && this.refreshTimer === null) {
+      this.refreshTimer = setTimeout(() => {
+        this.refreshTimer = null;
+        if (this.store !== store) return;
+        store.refresh();
+        this.refreshPanels();
+        this.resize();
+      }, store.refreshDelay());
+    }
   }
 
   ended(meta: RunMeta): void {
     if (!this.store) return;
     this.store.trace.meta = meta;
     this.store.live = false;
+    this.store.refresh();
     this.refreshPanels();
     this.resize();
   }
