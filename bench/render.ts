@@ -140,7 +140,7 @@ async function main(): Promise<void> {
       await panProfile?.save(`pan-${size}`);
       const frames = (await page.evaluate('window.__timeline.timings.frameMs')) as number[];
       const pan = frames.slice(framesBefore);
-      if (process.env.BENCH_FRAMES) console.log(pan.map((ms) => ms.toFixed(0)).join(" "));
+      if (process.env.BENCH_FRAMES) console.log(pan.map((ms) => ms.toFixed(0)).join(' '));
       const panCpuMs = ((await threadTime()) - cpuBeforePan) / Math.max(1, pan.length);
       await cdp.send('HeapProfiler.collectGarbage');
       const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
