@@ -6,12 +6,12 @@ import { parallelismSeries } from '../model/cores';
 import type { CoreSample, Trace } from '../model/trace';
 import { type ProcessActivity, waitCategory } from './activity';
 import {
-  byPriority,
+  forEachByPriority,
   inStartOrder,
   type Interval,
   intersect,
+  Longest,
   longest,
-  totalNs,
   union,
 } from './intervals';
 import type { BreakdownCategory, CategoryTime, ProcessBreakdown, TimeRange } from './types';
@@ -70,8 +70,9 @@ function runnableTime(
   return { ns, intervals: intersect(union(buckets), running) };
 }
 
-function categoryTime(ns: number, intervals: Interval[], pid: number): CategoryTime {
-  const ranges: TimeRange[] = longest(intervals, MAX_INTERVALS).map((i) => ({
+/** A category's time and its longest pieces (at most MAX_INTERVALS), in time order. */
+function categoryTime(ns: number, longestPieces: readonly Interval[], pid: number): CategoryTime {
+  const ranges: TimeRange[] = longestPieces.map((i) => ({
     startNs: i.startNs,
     endNs: i.endNs,
     pid,
@@ -130,21 +131,34 @@ export function processBreakdowns(
       ['ipc', [gaps.ipc, inStartOrder(messageIpc.get(pid) ?? [])]],
       ['running', [activity.busy]],
     ];
-    const { shares, rest: idle } = byPriority(
+    // Per category (and idle, last): its total and its longest pieces; the running pieces in full.
+    const IDLE = ordered.length;
+    const RUNNING = IDLE - 1;
+    const sums = new Float64Array(ordered.length + 1);
+    const longestPieces = Array.from(sums, () => new Longest<Interval>(MAX_INTERVALS));
+    const running: Interval[] = [];
+    forEachByPriority(
       ordered.map(([, lists]) => lists),
       activity.lifetime,
+      (group, startNs, endNs) => {
+        const slot = group < 0 ? IDLE : group;
+        sums[slot] += endNs - startNs;
+        if (slot !== RUNNING && !longestPieces[slot].accepts(endNs - startNs)) return;
+        const piece = { startNs, endNs };
+        longestPieces[slot].offer(piece);
+        if (slot === RUNNING) running.push(piece);
+      },
     );
     const categories = {} as Record<BreakdownCategory, CategoryTime>;
     ordered.forEach(([category], i) => {
-      categories[category] = categoryTime(totalNs(shares[i]), shares[i], pid);
+      categories[category] = categoryTime(sums[i], longestPieces[i].kept, pid);
     });
-    const running = shares[ordered.length - 1];
-    categories.idle = categoryTime(totalNs(idle), idle, pid);
+    categories.idle = categoryTime(sums[IDLE], longestPieces[IDLE].kept, pid);
     // Waiting for a core happens while "working": carve it out of running so the total still adds up.
     const runnable = runnableTime(samplesByPid.get(pid), trace, running);
     const runnableNs = Math.min(runnable.ns, categories.running.ns);
     categories.running.ns -= runnableNs;
-    categories.runnable = categoryTime(runnableNs, runnable.intervals, pid);
+    categories.runnable = categoryTime(runnableNs, longest(runnable.intervals, MAX_INTERVALS), pid);
     return {
       pid,
       name: activity.process.name,

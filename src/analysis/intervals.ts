@@ -69,17 +69,18 @@ export function intersect(a: readonly Interval[], b: readonly Interval[]): Inter
 
 /**
  * Shares `within` out among groups of lists by priority: each instant goes to the first group with a
- * list covering it. The lists need only be in start order (they may overlap, touch or hold empty
- * intervals); the shares and what no group covers come back merged. One walk over all lists at once,
- * a step per resulting piece, instead of a union per group and a subtract and a union per priority.
+ * list covering it (group -1: none does). Visits the pieces in time order, each maximal (the next
+ * piece goes to another group). The lists need only be in start order: they may overlap, touch or
+ * hold empty intervals. One walk over all lists at once, nothing allocated per piece.
  */
-export function byPriority(
+export function forEachByPriority(
   groups: readonly (readonly (readonly Interval[])[])[],
   within: Interval,
-): { shares: Interval[][]; rest: Interval[] } {
+  visit: (group: number, startNs: number, endNs: number) => void,
+): void {
   const lists = groups.flatMap((lists, group) => lists.map((list) => ({ list, group, next: 0 })));
-  const shares = groups.map((): Interval[] => []);
-  const rest: Interval[] = [];
+  let pieceGroup = -1;
+  let pieceStart = within.startNs;
   for (let t = within.startNs; t < within.endNs;) {
     // The first list covering t wins until its interval ends or a list before it begins; none wins
     // until any list begins. In start order, a list's first interval not ended by t is the only one
@@ -98,13 +99,13 @@ export function byPriority(
         until = Math.min(until, interval.startNs);
       }
     }
-    const out = winner < 0 ? rest : shares[winner];
-    const last = out[out.length - 1];
-    if (last && last.endNs === t) last.endNs = until;
-    else out.push({ startNs: t, endNs: until });
+    if (winner !== pieceGroup) {
+      if (t > pieceStart) visit(pieceGroup, pieceStart, t);
+      [pieceGroup, pieceStart] = [winner, t];
+    }
     t = until;
   }
-  return { shares, rest };
+  if (within.endNs > pieceStart) visit(pieceGroup, pieceStart, within.endNs);
 }
 
 export function totalNs(intervals: readonly Interval[]): number {
@@ -170,21 +171,33 @@ export function whereConcurrency(
   return out;
 }
 
-/**
- * The longest intervals first, at most `limit` of them (of equal ones, the earlier in the input): a
- * single pass keeping the best so far, not a sort of the whole list.
- */
-export function longest<T extends Interval>(intervals: readonly T[], limit: number): T[] {
-  const best: T[] = [];
-  if (limit <= 0) return best;
-  const length = (i: Interval) => i.endNs - i.startNs;
-  for (const interval of intervals) {
-    const ns = length(interval);
-    if (best.length === limit && !(ns > length(best[limit - 1]))) continue;
-    let at = best.length;
-    while (at > 0 && ns > length(best[at - 1])) at--;
-    best.splice(at, 0, interval);
-    if (best.length > limit) best.pop();
+const length = (i: Interval) => i.endNs - i.startNs;
+
+/** Keeps the `limit` longest intervals offered, longest first (of equal ones, the first offered). */
+export class Longest<T extends Interval> {
+  readonly kept: T[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  /** Whether an interval this long would be kept: a caller can skip building one that would not. */
+  accepts(ns: number): boolean {
+    const { kept, limit } = this;
+    return kept.length < limit || (limit > 0 && ns > length(kept[limit - 1]));
   }
-  return best;
+
+  offer(interval: T): void {
+    const ns = length(interval);
+    if (!this.accepts(ns)) return;
+    let at = this.kept.length;
+    while (at > 0 && ns > length(this.kept[at - 1])) at--;
+    this.kept.splice(at, 0, interval);
+    if (this.kept.length > this.limit) this.kept.pop();
+  }
+}
+
+/** The longest intervals first, at most `limit` of them: one pass, not a sort of the whole list. */
+export function longest<T extends Interval>(intervals: readonly T[], limit: number): T[] {
+  const best = new Longest<T>(limit);
+  for (const interval of intervals) best.offer(interval);
+  return best.kept;
 }

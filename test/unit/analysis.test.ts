@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { diagnose } from '../../src/analysis/diagnose';
 import { formatDiagnosis } from '../../src/analysis/format';
 import {
-  byPriority,
+  forEachByPriority,
   type Interval,
   intersect,
   longest,
@@ -104,7 +104,14 @@ test('interval operations agree with a unit-by-unit count on random lists', () =
     );
     const merged = groups.map((lists) => union(lists.flat()));
     const within = { startNs: next(20), endNs: 60 + next(50) };
-    const { shares, rest } = byPriority(groups, within);
+    const shares = groups.map((): Interval[] => []);
+    const rest: Interval[] = [];
+    let previous = -2;
+    forEachByPriority(groups, within, (group, startNs, endNs) => {
+      assert.notEqual(group, previous, 'pieces are maximal');
+      previous = group;
+      (group < 0 ? rest : shares[group]).push({ startNs, endNs });
+    });
     const two = whereConcurrency(merged, within.startNs, within.endNs, (n) => n === 2);
     for (const result of [...shares, rest, two]) assert.deepEqual(union(result), result);
     for (let t = 0.5; t < 120; t++) {
