@@ -3,8 +3,8 @@
  * (scripts/synthetic-trace.ts). Prints, per size, the time to JSON.parse the trace (what loading a
  * trace file costs anyway) next to the time to diagnose the parsed trace, and their ratio; target:
  * diagnose at most as long as the parse at 1M. Each is timed after a full garbage collection, so
- * neither pays for collecting the other's garbage, and after a warm-up run so the first size does
- * not measure compiling.
+ * neither pays for collecting the other's garbage, and after warm-up runs so the sizes do not
+ * measure compiling (the first diagnose() in a process takes a few hundred ms more for that).
  */
 import { performance } from 'perf_hooks';
 import * as v8 from 'v8';
@@ -25,7 +25,8 @@ function timed<T>(fn: () => T): [T, number] {
   return [value, performance.now() - start];
 }
 
-diagnose(syntheticTrace({ events: 5_000, workers: 4, cpuCount: 2 }));
+const warmUp = syntheticTrace({ events: 10_000, workers: 4, cpuCount: 2 });
+for (let i = 0; i < 5; i++) diagnose(warmUp);
 for (const events of SIZES) {
   const json = JSON.stringify(syntheticTrace({ events, workers: 4, cpuCount: 2 }));
   const [trace, parseMs] = timed(() => JSON.parse(json) as Trace);
