@@ -208,8 +208,9 @@ function drawSelection(f: Frame, lane: ProcessLane, top: number): void {
  * Draws the visible spans of a column. Spans of a pixel or more are bars; narrower ones are gathered
  * per pixel column: a column holding one span draws it 1 px wide, a column holding several is a
  * "many events" column (grey, or the spans' colour when they all share one) with a 1 px tick on top.
- * Touching rectangles that look alike are joined into one, and so are the ticks, so a frame costs
- * a few rectangles per lane when zoomed out over dense work and one per visible bar when zoomed in.
+ * Touching rectangles that look alike are joined into one, and so are the ticks. With more than
+ * LOD_SPANS_PER_PIXEL spans per pixel in view, the column's summary at about a pixel per bucket is
+ * walked instead of its spans, so a zoomed-out frame costs O(pixels), not O(events).
  */
 function drawSpans(
   f: Frame,
@@ -505,9 +506,22 @@ function drawGutter(f: Frame): void {
   }
 }
 
+/** Fitted gutter labels by font, room and text: measuring them char by char every frame shows. */
+const fitted = new Map<string, string>();
+
 function fit(ctx: CanvasRenderingContext2D, text: string, room: number): string {
-  if (ctx.measureText(text).width <= room) return text;
-  let n = text.length;
-  while (n > 1 && ctx.measureText(text.slice(0, n) + '…').width > room) n--;
-  return text.slice(0, n) + '…';
+  const key = `${ctx.font}|${room}|${text}`;
+  let result = fitted.get(key);
+  if (result === undefined) {
+    if (fitted.size > 2000) fitted.clear();
+    let n = text.length;
+    if (ctx.measureText(text).width > room) {
+      while (n > 1 && ctx.measureText(text.slice(0, n) + '…').width > room) n--;
+      result = text.slice(0, n) + '…';
+    } else {
+      result = text;
+    }
+    fitted.set(key, result);
+  }
+  return result;
 }
