@@ -1,8 +1,8 @@
 """Per-process event buffer and transport (docs/wire-protocol.md).
 
 Events are tuples appended to one module-level list and sent as a JSON array per batch: when 512 are
-buffered, when the oldest is 20 ms old (checked at each emit), at lifecycle points, before fork, at
-exit. No thread is ever started. Any transport error turns tracing off for this process silently.
+buffered, when the oldest is 20 ms old (checked at each emit), at lifecycle points, at exit. No
+thread is ever started. Any transport error turns tracing off for this process silently.
 """
 import os
 import sys
@@ -49,7 +49,8 @@ buf = []
 seen_tids = set()
 _lock = allocate_lock()
 _thread_ids = _local()
-_encode = None  # JSON encoder, imported at the first flush
+_encode = None  # JSON encoder and socket module, see _load_transport
+_socket = None
 _socket_path = None
 _secret = None
 
@@ -100,6 +101,16 @@ def emit_now(ev):
     """Lifecycle events are sent at once."""
     buf.append(ev)
     flush()
+
+
+def emit_after_fork(ev):
+    """Buffers an event of a process that just forked (spawn, exit seen by a parent) without the
+    age check: until the child exits, every page the parent writes is copied on its first write
+    (~60 us a page on virtual machines), so encoding and sending here would cost each child that
+    much; the next emit, wait or exit sends it."""
+    buf.append(ev)
+    if len(buf) >= FLUSH_EVENTS:
+        flush()
 
 
 def flush_if_stale(ts):
@@ -156,35 +167,70 @@ def flush(wait=False):
             return
         batch = buf[:n]
         del buf[:n]
-        if S.sock is None:
-            _connect()
+        # The hello and the first batch leave in one write.
+        data = b'' if S.hello_sent else _connect()
         if batch:
-            _send_batch(batch)
+            data += _batch_frame(batch)
+        if data:
+            S.sock.sendall(data)
+            S.hello_sent = True
     except Exception:
         _disable(len(buf))
     finally:
         _lock.release()
 
 
-def _send_batch(batch):
-    global _encode
-    if _encode is None:
-        import json
-
-        _encode = json.JSONEncoder(separators=(',', ':'), check_circular=False).encode
+def _batch_frame(batch):
     if S.lost:
         batch.append(('lost', now(), get_native_id(), S.lost))
         S.lost = 0
-    data = _encode(batch).encode()
-    if len(data) > MAX_FRAME:
+    data = _frame(batch)
+    if len(data) > MAX_FRAME + 4:
         S.lost += len(batch)
-        return
-    S.sock.sendall(len(data).to_bytes(4, 'big') + data)
+        return b''
+    return data
+
+
+def _frame(value):
+    """The length-prefixed JSON of a value."""
+    if _encode is None:
+        _load_transport()
+    data = _encode(value).encode()
+    return len(data).to_bytes(4, 'big') + data
+
+
+def _load_transport():
+    """Imported at the first flush or fork, not at start-up (~10 ms); a fork child inherits them."""
+    global _encode, _socket
+    import json
+    import socket
+
+    _socket = socket
+    _encode = _compact_encoder(json)
+
+
+def _compact_encoder(json):
+    """JSON without spaces. JSONEncoder.encode builds its C encoder anew at every call, which costs
+    a fork child a dozen more copied pages: the C encoder is built once and called directly."""
+    encoder = json.JSONEncoder(separators=(',', ':'), check_circular=False)
+    make = getattr(json.encoder, 'c_make_encoder', None)
+    if make is None:  # an interpreter without the _json accelerator
+        return encoder.encode
+    chunks = make(None, encoder.default, json.encoder.encode_basestring_ascii, None, ':', ',',
+                  False, False, True)
+    join = ''.join
+
+    def encode(value):
+        return join(chunks(value, 0))
+
+    return encode
 
 
 def _connect():
-    import socket
-
+    """Connects this process; returns its hello frame, to be sent first."""
+    if _socket is None:
+        _load_transport()
+    socket = _socket
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         # A large send buffer: sendall returns at once while the collector catches up.
@@ -194,20 +240,11 @@ def _connect():
     sock.settimeout(10)
     try:
         sock.connect(_socket_path)
-        S.sock = sock
-        _send_frame(hello())
     except Exception:
-        S.sock = None
         sock.close()
         raise
-    S.hello_sent = True
-
-
-def _send_frame(obj):
-    import json
-
-    data = json.dumps(obj, separators=(',', ':')).encode()
-    S.sock.sendall(len(data).to_bytes(4, 'big') + data)
+    S.sock = sock
+    return _frame(hello())
 
 
 def hello():
@@ -275,7 +312,7 @@ def finish():
     if not S.on or not _lock.acquire(True):
         return
     try:
-        _send_frame({'t': 'bye', 'ts': now()})
+        S.sock.sendall(_frame({'t': 'bye', 'ts': now()}))
         S.sock.close()
     except Exception:
         pass
@@ -314,8 +351,8 @@ def after_fork_in_child():
 
 
 def before_fork():
-    if S.on:
-        flush(wait=True)
+    if S.on and _encode is None:
+        _load_transport()
 
 
 def text(value):

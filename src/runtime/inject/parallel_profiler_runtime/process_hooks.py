@@ -4,7 +4,7 @@ start method chosen by the recorder."""
 import os
 
 from . import core
-from .core import S, emit_now, now, tid
+from .core import S, emit_after_fork, emit_now, now, tid
 from .patching import NO_FN, exc_info, fn_info, wraps
 
 # Process targets that tell a child's role.
@@ -51,7 +51,7 @@ def _wrap_start(original, base):
         original(self)
         end = now()
         popen = self._popen
-        emit_now(
+        emit_after_fork(
             ('spawn', ts, tid(), end, popen.pid, name, getattr(popen, 'method', None), daemon)
             + info
         )
@@ -129,7 +129,7 @@ def _wrap_poll(original):
         before = self.returncode
         result = original(self, *args, **kwargs)
         if before is None and self.returncode is not None and S.on:
-            emit_now(('exit', now(), tid(), self.pid, self.returncode))
+            emit_after_fork(('exit', now(), tid(), self.pid, self.returncode))
         return result
 
     return poll
