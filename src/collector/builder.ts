@@ -191,8 +191,10 @@ export class TraceBuilder {
         });
         return;
       case 'task':
+        this.taskMessages(e, source, tid);
         return this.task(e, source, ts, tid);
       case 'submit':
+        this.submitMessages(e, source, tid);
         return this.submit(e, pid, ts);
       case 'mcall':
         this.managerCalls.push({
@@ -304,6 +306,65 @@ export class TraceBuilder {
     this.undeliveredTasks.push(task.id);
     if (submit) this.submits.delete(key);
     else this.tasksAwaitingSubmit.set(key, task.id);
+  }
+
+  /**
+   * A Pool task event carries the receive of its task message and the send of its result
+   * (docs/wire-protocol.md): they are matched like `recv` / `send` events.
+   */
+  private taskMessages(e: unknown[], source: Source, tid: number): void {
+    const shift = source.shiftNs;
+    if (e[21] !== null && e[19] !== null && e[20] !== null) {
+      const ts = (e[19] as number) + shift;
+      this.matcher.addRecv(e[21] as number, {
+        pid: source.pid,
+        tid,
+        ts,
+        endNs: (e[20] as number) + shift,
+        getNs: e[18] === null ? ts : (e[18] as number) + shift,
+        chanId: idString(e[5]),
+      });
+    }
+    if (e[24] !== null && e[22] !== null) {
+      const ts = (e[22] as number) + shift;
+      this.matcher.addSend(
+        e[24] as number,
+        idString(e[25]),
+        e[14] as number | null,
+        source.pid,
+        tid,
+        ts,
+        ts,
+      );
+    }
+  }
+
+  /** A Pool submit event carries the send of its task message and the receive of its result. */
+  private submitMessages(e: unknown[], source: Source, tid: number): void {
+    const shift = source.shiftNs;
+    if (e[14] !== null && e[12] !== null) {
+      const ts = (e[12] as number) + shift;
+      this.matcher.addSend(
+        e[14] as number,
+        idString(e[4]),
+        e[15] as number | null,
+        source.pid,
+        tid,
+        ts,
+        ts,
+      );
+    }
+    if (e[20] !== null && e[16] !== null && e[18] !== null && e[19] !== null) {
+      const ts = (e[18] as number) + shift;
+      this.matcher.addRecv(e[20] as number, {
+        pid: source.pid,
+        tid: e[16] as number,
+        ts,
+        endNs: (e[19] as number) + shift,
+        getNs: e[17] === null ? ts : (e[17] as number) + shift,
+        chanId: idString(e[22]),
+      });
+    }
   }
 
   private submit(e: unknown[], pid: number, ts: number): void {

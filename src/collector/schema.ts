@@ -1,10 +1,10 @@
 /**
- * Schema checks for wire protocol v1 frames (docs/wire-protocol.md). Every field is checked before the
+ * Schema checks for wire protocol v2 frames (docs/wire-protocol.md). Every field is checked before the
  * trace builder touches it, so a malformed event is rejected alone and never half-applied.
  */
 import type { ChannelKind, ProcessRole, TaskKind, WaitKind } from '../model/trace';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 type Check = (value: unknown) => boolean;
 
@@ -55,6 +55,8 @@ const TASK_KINDS: readonly TaskKind[] = ['pool', 'executor'];
 
 const role = oneOf(PROCESS_ROLES);
 const sourceRef = [strOrNull, strOrNull, strOrNull, intOrNull];
+/** Four times or sizes of a Pool message carried by a submit or task event (docs/wire-protocol.md). */
+const messageHalf = [intOrNull, intOrNull, intOrNull, intOrNull];
 
 /** Checks of the fields after `[type, ts, tid`, per event type. Extra trailing fields are allowed. */
 const EVENT_FIELDS: Record<string, Check[]> = {
@@ -70,7 +72,21 @@ const EVENT_FIELDS: Record<string, Check[]> = {
   recv: [int, int, intOrNull, intOrNull, idOrNull],
   wait: [int, oneOf(WAIT_KINDS), idOrNull, intOrNull, bool],
   taskdone: [idOrNull],
-  submit: [oneOf(TASK_KINDS), idOrNull, intOrNull, intOrNull, intOrNull, ...sourceRef],
+  submit: [
+    oneOf(TASK_KINDS),
+    idOrNull,
+    intOrNull,
+    intOrNull,
+    intOrNull,
+    ...sourceRef,
+    // the task message sent: sendTs, sendEndTs, sendIno, sendBytes
+    ...messageHalf,
+    // its result received: recvTid, getTs, recvTs, recvEndTs, recvIno, recvBytes, recvChanId
+    intOrNull,
+    ...messageHalf,
+    intOrNull,
+    idOrNull,
+  ],
   task: [
     int,
     oneOf(TASK_KINDS),
@@ -84,6 +100,13 @@ const EVENT_FIELDS: Record<string, Check[]> = {
     bool,
     strOrNull,
     strOrNull,
+    // the task message received: getTs, recvTs, recvEndTs, recvIno
+    ...messageHalf,
+    // its result sent: sendTs, sendEndTs, sendIno, sendChanId
+    intOrNull,
+    intOrNull,
+    intOrNull,
+    idOrNull,
   ],
   mcall: [int, strOrNull, strOrNull, bool],
   lost: [int],

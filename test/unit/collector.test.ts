@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import { Collector } from '../../src/collector/collector';
 import { encodeFrame } from '../../src/collector/framing';
 import type { Trace } from '../../src/model/trace';
+import { PROTOCOL_VERSION } from '../../src/collector/schema';
 import { connectClient, helloFrame } from '../../src/collector/wireClient';
 
 const SECRET = '0123456789abcdef0123456789abcdef';
@@ -121,7 +122,7 @@ test('connections without the secret are refused and counted; the trace stays in
         [helloFrame('f'.repeat(32), 201), 'bad-secret'],
         [{ ...helloFrame(SECRET, 202), secret: undefined }, 'no-hello'],
         [[['run', now(), 203]], 'no-hello'],
-        [helloFrame(SECRET, 204, { v: 2 }), 'bad-version'],
+        [helloFrame(SECRET, 204, { v: PROTOCOL_VERSION + 1 }), 'bad-version'],
         [helloFrame(SECRET, 205, { pid: 'x' }), 'bad-schema'],
       ];
       for (const [first, _reason] of attempts) {
@@ -150,7 +151,7 @@ test('connections without the secret are refused and counted; the trace stays in
       });
       assert.equal(trace.counts.rejected, 7);
       assert.equal(trace.counts.total, 1);
-      assert.ok(trace.meta.warnings.some((w) => w.includes('version 2')));
+      assert.ok(trace.meta.warnings.some((w) => w.includes(`version ${PROTOCOL_VERSION + 1}`)));
     },
     { helloTimeoutMs: 300 },
   );

@@ -166,17 +166,14 @@ test('deltas: only what is new or re-matched, then nothing', async () => {
 });
 
 const fn = ['square', 'app', '/app.py', 4];
-const submit = (pid: number, ts: number, kind: string, job: number, index: number | null) => [
-  'submit',
-  T0 + ts,
-  pid,
-  kind,
-  `${pid}:1`,
-  job,
-  index,
-  5,
-  ...fn,
-];
+const submit = (
+  pid: number,
+  ts: number,
+  kind: string,
+  job: number,
+  index: number | null,
+  messages: unknown[] = Array(11).fill(null),
+) => ['submit', T0 + ts, pid, kind, `${pid}:1`, job, index, 5, ...fn, ...messages];
 const task = (
   pid: number,
   ts: number,
@@ -184,6 +181,7 @@ const task = (
   pool: number,
   job: number,
   index: number | null,
+  messages: unknown[] = Array(8).fill(null),
 ) => [
   'task',
   T0 + ts,
@@ -200,7 +198,61 @@ const task = (
   true,
   null,
   null,
+  ...messages,
 ];
+
+test('Pool messages carried by submit and task events match like send and recv events', async () => {
+  await withCollector(async (collector, socketPath) => {
+    const owner = await processConnection(socketPath, 40);
+    const worker = await processConnection(socketPath, 50);
+    // The task queue's pipe is inode 7 (channel 40:1, the pool id), the result queue's inode 8.
+    await owner.send([chan('40:1', 'pool-tasks', 7, 7), chan('40:2', 'pool-results', 8, 8)]);
+    // The worker's task: received [get 5, 6..12] on 7, result sent [55..56] on 8.
+    await worker.finish([
+      task(50, 20, 'pool', 40, 0, 0, [T0 + 5, T0 + 6, T0 + 12, 7, T0 + 55, T0 + 56, 8, '40:2']),
+      recv(50, 101, 7, 5), // the sentinel that ends the worker stays a recv event
+    ]);
+    // The owner's submit (task handler thread 41, result handler thread 42) comes last.
+    await owner.finish([
+      submit(40, 1, 'pool', 0, 0, [
+        T0 + 10,
+        T0 + 11,
+        7,
+        100,
+        42,
+        T0 + 60,
+        T0 + 61,
+        T0 + 62,
+        8,
+        20,
+        '40:2',
+      ]),
+      send(40, 100, 7, 5),
+    ]);
+    const trace = collector.trace();
+    const base = Number(trace.meta.clockBaseNs);
+    assert.deepEqual(
+      trace.messages.map((m) => [
+        m.channel,
+        m.bytes,
+        m.sendPid,
+        m.sendTid,
+        m.putNs + base - T0,
+        m.sendNs + base - T0,
+        m.recvPid,
+        m.recvTid,
+        m.getNs! + base - T0,
+        m.recvNs! + base - T0,
+      ]),
+      [
+        ['40:2', 20, 50, 50, 55, 55, 40, 42, 60, 62],
+        ['40:1', 100, 40, 40, 10, 10, 50, 50, 5, 12],
+        ['40:1', 5, 40, 40, 95, 100, 50, 50, 99, 104],
+      ],
+    );
+    assert.equal(trace.tasks[0].submitNs! + base - T0, 1);
+  });
+});
 
 test('tasks match their submit by (pool, job, index), whichever arrives first', async () => {
   await withCollector(async (collector, socketPath) => {

@@ -24,7 +24,7 @@ HELLO_FIELDS = {
 # Number of fields after [type, ts, tid] for each event type (docs/wire-protocol.md).
 EVENT_ARITY = {
     'thread': 1, 'role': 1, 'spawn': 9, 'run': 0, 'runend': 3, 'exit': 2, 'join': 3, 'chan': 9,
-    'send': 5, 'recv': 5, 'wait': 5, 'taskdone': 1, 'submit': 9, 'task': 15, 'mcall': 4, 'lost': 1,
+    'send': 5, 'recv': 5, 'wait': 5, 'taskdone': 1, 'submit': 20, 'task': 23, 'mcall': 4, 'lost': 1,
 }
 
 
@@ -137,7 +137,7 @@ def check_hello(obj, secret):
     for field, kind in HELLO_FIELDS.items():
         if not isinstance(obj.get(field), kind):
             raise ProtocolError('hello field %s: %r' % (field, obj.get(field)))
-    if obj['v'] != 1 or obj['secret'] != secret or obj['role'] not in ROLES:
+    if obj['v'] != 2 or obj['secret'] != secret or obj['role'] not in ROLES:
         raise ProtocolError('bad hello %r' % (obj,))
     if obj['mpParentPid'] is not None and not isinstance(obj['mpParentPid'], int):
         raise ProtocolError('bad mpParentPid')

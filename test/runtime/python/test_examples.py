@@ -127,6 +127,32 @@ class ExampleCase(unittest.TestCase):
                 self.assertGreater(e[13], 0)
                 self.assertGreater(e[14], 0)
             self.assertEqual({e[3] for e in main.of('exit')}, {s[4] for s in spawns})
+            self.check_pool_messages_folded(trace, main, submits, tasks, len(spawns))
+
+    def check_pool_messages_folded(self, trace, main, submits, tasks, workers):
+        """The Pool's task and result messages ride on submit and task events (not send / recv)."""
+        chans = {e[4]: e for e in main.of('chan')}
+        tasks_ino, results_ino = chans['pool-tasks'][6], chans['pool-results'][6]
+        by_key = {(e[5], e[6]): e for e in submits}
+        for _, e in tasks:
+            submit = by_key[(e[6], e[7])]
+            self.assertEqual(e[21], tasks_ino)  # the task message received
+            self.assertLessEqual(submit[12], e[20])  # sent before its receive ended
+            self.assertEqual(submit[15], e[13])  # the same bytes both ends
+            if e[24] is not None:  # else its result's send is a send event (no task was waiting)
+                self.assertEqual((e[24], e[25]), (results_ino, chans['pool-results'][3]))
+                self.assertEqual(submit[20], results_ino)
+                self.assertEqual(submit[21], e[14])
+                self.assertLessEqual(e[22], submit[19])
+        for submit in submits:
+            self.assertEqual(submit[14], tasks_ino)
+        # Plain events on these channels: the sentinels (None) that end the workers and the result
+        # handler, and results whose task was sent first because the worker may be terminated.
+        plain = [e for _, e in trace.events('send') + trace.events('recv') if e[4] == tasks_ino]
+        self.assertLessEqual(len(plain), 2 * workers)
+        unfolded = sum(1 for _, e in tasks if e[24] is None)
+        results = [e for pid, e in trace.events('send') if e[4] == results_ino and pid != main.pid]
+        self.assertEqual(len(results), unfolded)
 
     def test_executor_tasks(self):
         for _, trace, main in self.each('executor_example'):

@@ -70,11 +70,14 @@ def _wrap_send_bytes(original):
         end = now()
         d = self.__dict__
         ino = d.get('_pp_ino') or inode(self)
+        size = S.last_send = len(buf)
+        if d.get('_pp_fold') is True:
+            d['_pp_fold'] = (ts, end, ino, size, d.get('_pp_chan'))
+            return result
         put_ts = ts
         puts = d.get('_pp_puts')
         if puts is not None and puts[0] == S.pid and puts[1]:
             put_ts = puts[1].popleft()
-        size = S.last_send = len(buf)
         emit(('send', ts, tid(), end, ino, size, put_ts, d.get('_pp_chan')))
         return result
 
@@ -92,10 +95,45 @@ def _wrap_recv_bytes(original):
         d = self.__dict__
         ino = d.get('_pp_ino') or inode(self)
         size = S.last_recv = result.tell() if result is not None else None
-        emit(('recv', ts, tid(), end, ino, size, d.get('_pp_get') or ts, d.get('_pp_chan')))
+        get_ts = d.get('_pp_get') or ts
+        if d.get('_pp_fold') is True:
+            d['_pp_fold'] = (get_ts, ts, end, ino, size, d.get('_pp_chan'))
+            return result
+        emit(('recv', ts, tid(), end, ino, size, get_ts, d.get('_pp_chan')))
         return result
 
     return _recv_bytes
+
+
+NO_SEND = (None, None, None, None, None)
+NO_RECV = (None, None, None, None, None, None)
+
+
+def folded(conn, call, *args):
+    """Calls `call(*args)`, which writes or reads one message on `conn`, without a send / recv
+    event: returns the result and what the event would have said, (ts, endTs, ino, bytes, chanId)
+    for a send and (getTs, ts, endTs, ino, bytes, chanId) for a receive, or None if nothing moved.
+    The caller carries these on a submit or task event (the Pool's own channels) or emits them
+    with `emit_folded`."""
+    d = conn.__dict__
+    d['_pp_fold'] = True
+    try:
+        result = call(*args)
+    finally:
+        facts = d.pop('_pp_fold', None)
+    return result, (None if facts is True else facts)
+
+
+def emit_folded(facts, thread):
+    """The send / recv event a `folded` call held back, when nothing else carries it."""
+    if facts is None:
+        return
+    if len(facts) == 5:
+        ts, end, ino, size, chan = facts
+        emit(('send', ts, thread, end, ino, size, ts, chan))
+    else:
+        get_ts, ts, end, ino, size, chan = facts
+        emit(('recv', ts, thread, end, ino, size, get_ts, chan))
 
 
 def _wrap_pipe(original):

@@ -257,7 +257,7 @@ def hello():
         method = main_start_method()
     return {
         't': 'hello',
-        'v': 1,
+        'v': 2,
         'secret': _secret,
         'pid': os.getpid(),
         'ppid': os.getppid(),

@@ -5,7 +5,7 @@ import functools
 from .channel_hooks import channel_id
 from .core import S, emit, flush_before_read, now, tid
 from .patching import exc_info, fn_info, wraps
-from .pool_hooks import Delegate
+from .pool_hooks import NO_HALF, NO_RECEIVED, Delegate
 
 _worker = {'tasks': None}
 
@@ -47,7 +47,12 @@ def patch_executor(process):
             fn = args[0] if args else kwargs.get('fn')
             fn, items = _unchunk(fn, args[1:], process_chunk)
             pool_id = channel_id(self._call_queue)
-            emit(('submit', ts, tid(), 'executor', pool_id, work_id, None, items) + fn_info(fn))
+            emit(
+                ('submit', ts, tid(), 'executor', pool_id, work_id, None, items)
+                + fn_info(fn)
+                + NO_HALF
+                + NO_RECEIVED
+            )
         except Exception:
             pass
         return future
@@ -111,4 +116,5 @@ class _ExecutorTasks:
             ('task', start, tid(), end, 'executor', self._pool_id, work_id, None, items)
             + fn_info(fn)
             + (arg_bytes, S.last_send, exception is None, exc_type, message)
+            + NO_HALF * 2
         )

@@ -1,9 +1,21 @@
 """multiprocessing.Pool (submit per chunk in the owner, task per chunk in the worker) and Manager
-proxy calls. poolId = the channel id of the pool's task queue, which owner and workers share."""
+proxy calls. poolId = the channel id of the pool's task queue, which owner and workers share.
+
+The messages on the Pool's own channels are not events of their own: the submit event carries the
+task message's send and its result's receive (both in the owner), the task event the task
+message's receive and its result's send (both in the worker), so a task costs two events, not six.
+Sentinels (None) on these channels stay plain send / recv events.
+"""
 from . import core
-from .channel_hooks import channel_id
+from .channel_hooks import channel_id, emit_folded, folded
 from .core import S, emit, now, tid
 from .patching import exc_info, fn_info, wraps
+
+# Unknown message fields: a submit's send (sendTs, sendEndTs, sendIno, sendBytes) and receive
+# (recvTid, getTs, recvTs, recvEndTs, recvIno, recvBytes, recvChanId); a task's receive (getTs,
+# recvTs, recvEndTs, recvIno) or send (sendTs, sendEndTs, sendIno, sendChanId).
+NO_HALF = (None,) * 4
+NO_RECEIVED = (None,) * 7
 
 
 class Delegate:
@@ -45,30 +57,116 @@ def patch_pool(pool):
             S.pending_kinds = []
 
     handle_tasks = cls.__dict__['_handle_tasks'].__func__
+    handle_results = cls.__dict__['_handle_results'].__func__
 
+    # (taskqueue, put, outqueue, pool, cache) and (outqueue, get, cache) in 3.8-3.13
     @wraps(handle_tasks)
-    def _handle_tasks(taskqueue, put, *args):
+    def _handle_tasks(taskqueue, put, outqueue, *args):
         conn = getattr(put, '__self__', None)
-        if S.on and hasattr(conn, '_send_bytes'):  # a process Pool, not a ThreadPool
-            put = _submitting(put, conn.__dict__.get('_pp_chan'), mapstar, starmapstar)
-        return handle_tasks(taskqueue, put, *args)
+        if not (S.on and hasattr(conn, '_send_bytes')):  # a ThreadPool has no pipes
+            return handle_tasks(taskqueue, put, outqueue, *args)
+        meeting = _meeting(outqueue)
+        try:
+            put = _submitting(put, conn, meeting, mapstar, starmapstar)
+            return handle_tasks(taskqueue, put, outqueue, *args)
+        finally:
+            meeting.handler_done()
+
+    @wraps(handle_results)
+    def _handle_results(outqueue, get, *args):
+        conn = getattr(get, '__self__', None)
+        if not (S.on and hasattr(conn, '_recv_bytes')):
+            return handle_results(outqueue, get, *args)
+        meeting = _meeting(outqueue)
+        try:
+            return handle_results(outqueue, _receiving(get, conn, meeting), *args)
+        finally:
+            meeting.handler_done()
 
     cls.__init__ = __init__
     cls._handle_tasks = staticmethod(_handle_tasks)
+    cls._handle_results = staticmethod(_handle_results)
     pool.worker = _wrap_worker(pool.worker, mapstar, starmapstar)
 
 
-def _submitting(put, pool_id, mapstar, starmapstar):
+class _Meeting:
+    """Where a Pool's task handler thread (a task message sent) and result handler thread (its
+    result received) meet: the second to arrive emits the submit event carrying both. A task whose
+    result never came is emitted when both handlers have ended (close / terminate)."""
+
+    def __init__(self):
+        self.waiting = {}
+        self.running = [1, 1]  # list.pop is atomic: the handler that empties it drains
+
+    def meet(self, key, mine):
+        """The other side's entry for `key` if it came first (then both are done), else None."""
+        other = self.waiting.setdefault(key, mine)
+        if other is mine:
+            return None
+        del self.waiting[key]
+        return other
+
+    def handler_done(self):
+        self.running.pop()
+        if self.running:
+            return
+        waiting, self.waiting = self.waiting, {}
+        for entry in waiting.values():
+            if entry[0] == 'sent':
+                emit(entry[1] + entry[2] + NO_RECEIVED)
+            else:
+                emit_folded(entry[1], entry[2])
+
+
+def _meeting(outqueue):
+    d = outqueue.__dict__
+    meeting = d.get('_pp_meeting')
+    if meeting is None:
+        meeting = d.setdefault('_pp_meeting', _Meeting())
+    return meeting
+
+
+def _submitting(put, conn, meeting, mapstar, starmapstar):
+    pool_id = conn.__dict__.get('_pp_chan')
+
     def put_task(task):
-        if task is not None and S.on:
-            try:
-                fn, items = chunk_of(task[2], task[3], mapstar, starmapstar)
-                emit(('submit', now(), tid(), 'pool', pool_id, task[0], task[1], items) + fn_info(fn))
-            except Exception:
-                pass
-        return put(task)
+        if task is None or not S.on:
+            return put(task)
+        try:
+            fn, items = chunk_of(task[2], task[3], mapstar, starmapstar)
+            submit = ('submit', now(), tid(), 'pool', pool_id, task[0], task[1], items) + fn_info(fn)
+        except Exception:
+            return put(task)
+        result, sent = folded(conn, put, task)
+        if sent is not None and S.on:
+            received = meeting.meet((task[0], task[1]), ('sent', submit, sent[:4]))
+            if received is not None:
+                emit(submit + sent[:4] + (received[2],) + received[1])
+        return result
 
     return put_task
+
+
+def _receiving(get, conn, meeting):
+    def get_result():
+        result, received = folded(conn, get)
+        if received is None or not S.on:
+            return result
+        thread = tid()
+        if result is None:  # a sentinel
+            emit_folded(received, thread)
+            return result
+        try:
+            key = (result[0], result[1])
+        except Exception:
+            emit_folded(received, thread)
+            return result
+        sent = meeting.meet(key, ('received', received, thread))
+        if sent is not None:
+            emit(sent[1] + sent[2] + (thread,) + received)
+        return result
+
+    return get_result
 
 
 def _wrap_worker(original, mapstar, starmapstar):
@@ -101,13 +199,16 @@ class _WorkerTasks:
         self._stars = (mapstar, starmapstar)
         self._pool_id = channel_id(inqueue)
         self._reader = inqueue._reader
+        self._writer = outqueue._writer
         self._current = None
 
     def get(self):
         if S.on:
             core.flush_before_read(self._reader, now())  # Pool workers end by SIGTERM
-        task = self._get()
-        self._current = (now(), task, S.last_recv)
+        task, received = folded(self._reader, self._get)
+        self._current = (now(), task, received)
+        if task is None and S.on:  # the sentinel that ends this worker
+            emit_folded(received, tid())
         return task
 
     def put(self, item):
@@ -121,29 +222,32 @@ class _WorkerTasks:
             last = True
         if last:
             # No task is waiting: the parent may terminate this worker (SIGTERM) as soon as it has
-            # this result, so the task is sent before the result (sized by pickling it as put does).
-            self._emit_task(current, end, item, _pickled_size(item))
+            # this result, so the task is sent before the result (sized by pickling it as put does)
+            # and the result's send stays an event of its own.
+            self._emit_task(current, end, item, _pickled_size(item), None)
             core.flush()
             return self._put(item)
-        result = self._put(item)
-        self._emit_task(current, end, item, S.last_send)
+        result, sent = folded(self._writer, self._put, item)
+        self._emit_task(current, end, item, sent[3] if sent else None, sent)
         return result
 
-    def _emit_task(self, current, end, item, result_bytes):
+    def _emit_task(self, current, end, item, result_bytes, sent):
         try:
-            self._emit(current, end, item, result_bytes)
+            self._emit(current, end, item, result_bytes, sent)
         except Exception:
             pass
 
-    def _emit(self, current, end, item, result_bytes):
-        start, task, arg_bytes = current
+    def _emit(self, current, end, item, result_bytes, sent):
+        start, task, received = current
         job, index, (ok, value) = item
         fn, items = chunk_of(task[2], task[3], *self._stars)
         exc_type, message = exc_info(None if ok else value)
         emit(
             ('task', start, tid(), end, 'pool', self._pool_id, job, index, items)
             + fn_info(fn)
-            + (arg_bytes, result_bytes, bool(ok), exc_type, message)
+            + (received[4] if received else None, result_bytes, bool(ok), exc_type, message)
+            + (received[:4] if received else NO_HALF)
+            + (sent[:3] + sent[4:] if sent else NO_HALF)
         )
 
 
