@@ -51,19 +51,27 @@ function plainProcesses(): Trace {
   return trace;
 }
 
+/** A synthetic pool run whose tasks are a tenth as long: their overhead dominates. */
+function smallTasks(): Trace {
+  const trace = syntheticTrace({ events: 20_000, workers: 4, cpuCount: 4, seed: 11 });
+  for (const t of trace.tasks) t.endNs = t.startNs + (t.endNs - t.startNs) / 10;
+  return trace;
+}
+
 const TRACES: [string, () => Trace, string][] = [
   [
     'synthetic pool, 4 workers on 2 cores',
     () => syntheticTrace({ events: 20_000, workers: 4, cpuCount: 2 }),
-    '96d8177f97a2446c',
+    'a4d49c7a3bb61bb1',
   ],
   [
     'synthetic pool, 8 workers on 8 cores',
     () => syntheticTrace({ events: 20_000, workers: 8, cpuCount: 8, seed: 7 }),
-    '3385ae7011cab0cc',
+    'e1ed35dca6e2c02a',
   ],
-  ['a serial parent, spawned workers, no /proc', serialParentWithoutCores, 'a3287090e261dcf2'],
+  ['a serial parent, spawned workers, no /proc', serialParentWithoutCores, 'b9c3713133a9db5e'],
   ['plain processes with queues and a lock', plainProcesses, '7c924cf66730a0a2'],
+  ['tasks too small for their overhead', smallTasks, 'b374c30cc12f2acb'],
   ['the trace file sample', sampleTrace, '6feccf3fb816f96f'],
 ];
 

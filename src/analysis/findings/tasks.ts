@@ -47,18 +47,28 @@ function taskGroup(tasks: TaskSpan[]): TaskGroup {
   };
 }
 
-/** Gaps between consecutive tasks of one function on the same worker: the per-task overhead. */
-function interTaskGaps(perWorker: Map<number, TaskSpan[]>): Float64Array {
-  let count = 0;
-  for (const list of perWorker.values()) count += Math.max(0, list.length - 1);
-  const gaps = new Float64Array(count);
-  let k = 0;
-  for (const list of perWorker.values()) {
-    for (let i = 1; i < list.length; i++) {
-      gaps[k++] = Math.max(0, list[i].startNs - list[i - 1].endNs);
+/**
+ * Per task, the gap on its worker since the task before it (of any function): the per-task overhead.
+ * Measured within one function's tasks instead, a gap would span the other functions' tasks.
+ */
+function gapsBeforeTasks(ctx: FindingContext): Map<TaskSpan, number> {
+  const gaps = new Map<TaskSpan, number>();
+  for (const { tasks } of ctx.activities) {
+    for (let i = 1; i < tasks.length; i++) {
+      gaps.set(tasks[i], Math.max(0, tasks[i].startNs - tasks[i - 1].endNs));
     }
   }
   return gaps;
+}
+
+/** The gaps before these tasks (a worker's first task has none). */
+function interTaskGaps(tasks: readonly TaskSpan[], gapBefore: Map<TaskSpan, number>): Float64Array {
+  const gaps: number[] = [];
+  for (const task of tasks) {
+    const gap = gapBefore.get(task);
+    if (gap !== undefined) gaps.push(gap);
+  }
+  return Float64Array.from(gaps);
 }
 
 /** Items per job: Pool.map's default chunksize is ceil(items / (4 * workers)). */
@@ -76,12 +86,16 @@ function largestJobItems(tasks: readonly TaskSpan[]): number {
   return largest;
 }
 
-function smallTasks(group: TaskGroup, ctx: FindingContext): FindingDraft | null {
+function smallTasks(
+  group: TaskGroup,
+  gapBefore: Map<TaskSpan, number>,
+  ctx: FindingContext,
+): FindingDraft | null {
   const { tasks, medianNs: taskNs, medianItems: itemsPerTask } = group;
   if (tasks.length < MIN_TASKS) return null;
   const fn = tasks[0].fn;
   const workers = group.perWorker.size;
-  const gaps = interTaskGaps(group.perWorker);
+  const gaps = interTaskGaps(tasks, gapBefore);
   const overheadNs = median(gaps);
   if (overheadNs / (overheadNs + taskNs) < SMALL_TASK_OVERHEAD_SHARE) return null;
   const itemNs = Math.max(1, taskNs / Math.max(1, itemsPerTask));
@@ -206,9 +220,10 @@ function tasksByFunction(tasks: readonly TaskSpan[]): TaskSpan[][] {
 
 export function taskFindings(ctx: FindingContext): FindingDraft[] {
   const findings: FindingDraft[] = [];
+  const gapBefore = gapsBeforeTasks(ctx);
   for (const tasks of tasksByFunction(ctx.trace.tasks)) {
     const group = taskGroup(tasks);
-    const small = smallTasks(group, ctx);
+    const small = smallTasks(group, gapBefore, ctx);
     if (small) findings.push(small);
     const imbalance = loadImbalance(group);
     if (imbalance) findings.push(imbalance);
