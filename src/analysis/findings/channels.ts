@@ -187,14 +187,19 @@ function lockFinding(
 
 export function channelFindings(ctx: FindingContext): FindingDraft[] {
   const findings: FindingDraft[] = [];
-  const messagesBy = groupBy(ctx.trace.messages, (m) => m.channel);
+  const queueKinds = new Set(['queue', 'joinable-queue', 'simple-queue', 'pipe']);
+  const queues = ctx.trace.channels.filter((c) => queueKinds.has(c.kind));
+  // Only the queues' traffic is grouped: a pool's task and result messages can be millions.
+  const queueIds = new Set(queues.map((c) => c.id));
+  const messagesBy = groupBy(
+    ctx.trace.messages.filter((m) => queueIds.has(m.channel)),
+    (m) => m.channel,
+  );
   const waitsBy = groupBy(
-    ctx.trace.waits.filter((w) => w.objectId !== null),
+    ctx.trace.waits.filter((w) => w.objectId !== null && queueIds.has(w.objectId)),
     (w) => w.objectId as string,
   );
-  const queueKinds = new Set(['queue', 'joinable-queue', 'simple-queue', 'pipe']);
-  for (const channel of ctx.trace.channels) {
-    if (!queueKinds.has(channel.kind)) continue;
+  for (const channel of queues) {
     const messages = messagesBy.get(channel.id) ?? [];
     findings.push(...queueFindings(ctx, channel, messages, waitsBy.get(channel.id) ?? []));
   }
