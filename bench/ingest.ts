@@ -41,7 +41,32 @@ function batch(c: number, b: number): unknown[][] {
         events.push(['wait', ts, pid, ts + 900, 'queue-get', `q${c}`, null, true]);
         break;
       case 7:
-        events.push(['submit', ts, pid, 'pool', 'p1', n, c, 4, 'work', 'app', '/app.py', 12]);
+        // A Pool submit carries its task message's send and its result's receive (protocol v2).
+        events.push([
+          'submit',
+          ts,
+          pid,
+          'pool',
+          'p1',
+          n,
+          c,
+          4,
+          'work',
+          'app',
+          '/app.py',
+          12,
+          ts + 10,
+          ts + 60,
+          100 + c,
+          64,
+          pid + 2,
+          ts + 700,
+          ts + 710,
+          ts + 760,
+          200 + c,
+          32,
+          'r1',
+        ]);
         break;
       case 8:
         events.push([
@@ -63,6 +88,15 @@ function batch(c: number, b: number): unknown[][] {
           true,
           null,
           null,
+          // the task message's receive and its result's send
+          ts - 300,
+          ts - 200,
+          ts - 100,
+          100 + c,
+          ts + 790,
+          ts + 795,
+          200 + c,
+          'r1',
         ]);
         break;
       default:
@@ -107,25 +141,34 @@ function parseOnlyRate(frames: Buffer[]): number {
   return events / (cpuMs(start) / 1000);
 }
 
-/** One model object per send, wait, task and manager call, kept alive like the trace keeps them. */
+function message(id: number, channel: string, bytes: number, tid: number, ts: number): Message {
+  return {
+    id,
+    channel,
+    bytes,
+    sendPid: 1,
+    sendTid: tid,
+    putNs: ts - 5e12,
+    sendNs: ts - 5e12,
+    recvPid: 2,
+    recvTid: 2,
+    getNs: ts - 4e12,
+    recvNs: ts - 4e12,
+  };
+}
+
+/**
+ * The model objects the trace keeps for an event: a Message per send (also the one a Pool submit
+ * carries; a task's is added by the caller), a WaitSpan, a TaskSpan, a ManagerCall.
+ */
 function modelObject(e: unknown[], id: number): Message | WaitSpan | TaskSpan | ManagerCall | null {
   const [type, ts, tid, end] = e as [string, number, number, number];
   const [pid, startNs, endNs] = [1, ts - 5e12, end - 5e12];
   switch (type) {
     case 'send':
-      return {
-        id,
-        channel: e[7] as string,
-        bytes: e[5] as number,
-        sendPid: 1,
-        sendTid: tid,
-        putNs: (e[6] as number) - 5e12,
-        sendNs: ts - 5e12,
-        recvPid: 2,
-        recvTid: 2,
-        getNs: end - 5e12,
-        recvNs: end - 4e12,
-      };
+      return message(id, e[7] as string, e[5] as number, tid, ts);
+    case 'submit':
+      return message(id, e[4] as string, e[15] as number, tid, e[12] as number);
     case 'wait':
       return {
         pid,
@@ -172,6 +215,7 @@ function parseAndModelRate(frames: Buffer[]): number {
       for (const event of JSON.parse(frame.toString('utf8')) as unknown[][]) {
         const object = modelObject(event, events++);
         if (object) kept.push(object);
+        if (event[0] === 'task') kept.push(message(events, 'r1', 32, 1, event[22] as number));
       }
     }
   }
