@@ -7,7 +7,7 @@ message's receive and its result's send (both in the worker), so a task costs tw
 Sentinels (None) on these channels stay plain send / recv events.
 """
 from . import core
-from .channel_hooks import channel_id, emit_folded, folded
+from .channel_hooks import channel_id, emit_folded, folded, traced_get
 from .core import S, emit, now, tid
 from .patching import exc_info, fn_info, wraps
 
@@ -184,18 +184,39 @@ def _wrap_worker(original, mapstar, starmapstar):
 
 def _pickled_size(item):
     try:
-        from multiprocessing.reduction import ForkingPickler
-
-        return len(ForkingPickler.dumps(item))
+        return len(_forking_pickler().dumps(item))
     except Exception:
         return None
+
+
+def _read_task(inqueue):
+    """SimpleQueue.get of the task queue, deciding whether to flush while holding its read lock:
+    Pool workers end by SIGTERM, so one that may idle here sends its events first. Checked outside
+    the lock, the task seen waiting could be taken by another worker before this one reads it."""
+    lock = inqueue._rlock
+    if not lock.acquire(False):
+        core.flush_pending()  # another worker is reading: this one may idle until terminated
+        lock.acquire()
+    try:
+        if core.buf and not core._readable(inqueue._reader):
+            core.flush()
+        data = inqueue._reader.recv_bytes()
+    finally:
+        lock.release()
+    return _forking_pickler().loads(data)
+
+
+def _forking_pickler():
+    from multiprocessing.reduction import ForkingPickler
+
+    return ForkingPickler
 
 
 class _WorkerTasks:
     """A task runs from the moment get() returned it to the moment its result is put."""
 
     def __init__(self, inqueue, outqueue, mapstar, starmapstar):
-        self._get, self._put = inqueue.get, outqueue.put
+        self._inqueue, self._put = inqueue, outqueue.put
         self._stars = (mapstar, starmapstar)
         self._pool_id = channel_id(inqueue)
         self._reader = inqueue._reader
@@ -203,9 +224,7 @@ class _WorkerTasks:
         self._current = None
 
     def get(self):
-        if S.on:
-            core.flush_before_read(self._reader, now())  # Pool workers end by SIGTERM
-        task, received = folded(self._reader, self._get)
+        task, received = folded(self._reader, traced_get, _read_task, self._inqueue)
         self._current = (now(), task, received)
         if task is None and S.on:  # the sentinel that ends this worker
             emit_folded(received, tid())
