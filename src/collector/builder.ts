@@ -313,58 +313,43 @@ export class TraceBuilder {
    * (docs/wire-protocol.md): they are matched like `recv` / `send` events.
    */
   private taskMessages(e: unknown[], source: Source, tid: number): void {
-    const shift = source.shiftNs;
-    if (e[21] !== null && e[19] !== null && e[20] !== null) {
-      const ts = (e[19] as number) + shift;
-      this.matcher.addRecv(e[21] as number, {
-        pid: source.pid,
-        tid,
-        ts,
-        endNs: (e[20] as number) + shift,
-        getNs: e[18] === null ? ts : (e[18] as number) + shift,
-        chanId: idString(e[5]),
-      });
-    }
-    if (e[24] !== null && e[22] !== null) {
-      const ts = (e[22] as number) + shift;
-      this.matcher.addSend(
-        e[24] as number,
-        idString(e[25]),
-        e[14] as number | null,
-        source.pid,
-        tid,
-        ts,
-        ts,
-      );
-    }
+    this.foldedRecv(e, 18, idString(e[5]), source, tid);
+    this.foldedSend(e, 22, e[14] as number | null, idString(e[25]), source, tid);
   }
 
   /** A Pool submit event carries the send of its task message and the receive of its result. */
   private submitMessages(e: unknown[], source: Source, tid: number): void {
+    this.foldedSend(e, 12, e[15] as number | null, idString(e[4]), source, tid);
+    if (e[16] !== null) this.foldedRecv(e, 17, idString(e[22]), source, e[16] as number);
+  }
+
+  /** A receive carried on another event as getTs, ts, endTs, ino at `e[at..at + 3]`. */
+  private foldedRecv(e: unknown[], at: number, chanId: string | null, source: Source, tid: number) {
+    if (e[at + 3] === null || e[at + 1] === null || e[at + 2] === null) return;
     const shift = source.shiftNs;
-    if (e[14] !== null && e[12] !== null) {
-      const ts = (e[12] as number) + shift;
-      this.matcher.addSend(
-        e[14] as number,
-        idString(e[4]),
-        e[15] as number | null,
-        source.pid,
-        tid,
-        ts,
-        ts,
-      );
-    }
-    if (e[20] !== null && e[16] !== null && e[18] !== null && e[19] !== null) {
-      const ts = (e[18] as number) + shift;
-      this.matcher.addRecv(e[20] as number, {
-        pid: source.pid,
-        tid: e[16] as number,
-        ts,
-        endNs: (e[19] as number) + shift,
-        getNs: e[17] === null ? ts : (e[17] as number) + shift,
-        chanId: idString(e[22]),
-      });
-    }
+    const ts = (e[at + 1] as number) + shift;
+    this.matcher.addRecv(e[at + 3] as number, {
+      pid: source.pid,
+      tid,
+      ts,
+      endNs: (e[at + 2] as number) + shift,
+      getNs: e[at] === null ? ts : (e[at] as number) + shift,
+      chanId,
+    });
+  }
+
+  /** A send carried on another event as ts at `e[at]` and ino at `e[at + 2]`. */
+  private foldedSend(
+    e: unknown[],
+    at: number,
+    bytes: number | null,
+    chanId: string | null,
+    source: Source,
+    tid: number,
+  ) {
+    if (e[at + 2] === null || e[at] === null) return;
+    const ts = (e[at] as number) + source.shiftNs;
+    this.matcher.addSend(e[at + 2] as number, chanId, bytes, source.pid, tid, ts, ts);
   }
 
   private submit(e: unknown[], pid: number, ts: number): void {
