@@ -189,6 +189,10 @@ def _pickled_size(item):
         return None
 
 
+def _traced_task_get(inqueue):
+    return traced_get(_read_task, inqueue, flush_first=False)
+
+
 def _read_task(inqueue):
     """SimpleQueue.get of the task queue, deciding whether to flush while holding its read lock:
     Pool workers end by SIGTERM, so one that may idle here sends its events first. Checked outside
@@ -224,7 +228,7 @@ class _WorkerTasks:
         self._current = None
 
     def get(self):
-        task, received = folded(self._reader, traced_get, _read_task, self._inqueue)
+        task, received = folded(self._reader, _traced_task_get, self._inqueue)
         self._current = (now(), task, received)
         if task is None and S.on:  # the sentinel that ends this worker
             emit_folded(received, tid())
