@@ -220,13 +220,11 @@ def _wrap_put(original):
     return put
 
 
-def traced_get(original, self, *args, flush_first=True):
-    """Runs a get(): records its start for the recv event and, if it blocked, a wait.
-    `flush_first=False` when `original` decides itself whether to flush before it may block."""
+def traced_get(original, self, *args):
+    """Runs a get(): records its start for the recv event and, if it blocked, a wait."""
     ts = now()
     reader = self._reader
-    if flush_first:
-        flush_before_read(reader, ts)
+    flush_before_read(reader, ts)
     reader._pp_get = ts
     ok = False
     try:

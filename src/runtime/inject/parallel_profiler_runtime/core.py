@@ -1,8 +1,9 @@
 """Per-process event buffer and transport (docs/wire-protocol.md).
 
-Events are tuples appended to one module-level list and sent as a JSON array per batch: when 512 are
-buffered, when the oldest is 20 ms old (checked at each emit), at lifecycle points, at exit. No
-thread is ever started. Any transport error turns tracing off for this process silently.
+Events are tuples (encoded at the flush) or JSON texts (the hot events, see EventTemplate) appended
+to one module-level list and sent as a JSON array per batch: when 512 are buffered, when the oldest
+is 20 ms old (checked at each emit), at lifecycle points, at exit. No thread is ever started. Any
+transport error turns tracing off for this process silently.
 """
 import os
 import sys
@@ -46,6 +47,9 @@ class State:
 
 S = State()
 buf = []
+# Time of the first event buffered since the buffer was last empty: set by emit only, so
+# it may be older than the oldest event buffered (an early flush), never much newer.
+oldest = 0
 seen_tids = set()
 _lock = allocate_lock()
 _thread_ids = _local()
@@ -86,15 +90,60 @@ def _note_thread(t):
     buf.append(('thread', now(), t, name))
 
 
-def emit(ev):
-    """Buffers one event; flushes on count or age."""
+def emit(ev, ts=None):
+    """Buffers one event, a tuple or its JSON text (then `ts` is its time); flushes on count or
+    age."""
+    global oldest
+    if ts is None:
+        ts = ev[1]
     b = buf
+    if not b:
+        oldest = ts
     b.append(ev)
-    try:
-        if len(b) >= FLUSH_EVENTS or ev[1] - b[0][1] > FLUSH_AGE_NS:
-            flush()
-    except IndexError:  # another thread flushed meanwhile
-        pass
+    if len(b) >= FLUSH_EVENTS or ts - oldest > FLUSH_AGE_NS:
+        flush()
+
+
+VAR = object()  # an EventTemplate's variable field
+
+
+class EventTemplate:
+    """The JSON text of events of one shape, built by `%` (about 3x cheaper than encoding the tuple):
+    `fields` is the event with VAR where a value goes; its constants are encoded once. The values
+    are ints in the common case (never bools: %d would write 1); any other value (None) falls back
+    to the tuple. The first value is the event's ts."""
+
+    __slots__ = ('fields', 'slots', 'text')
+
+    @classmethod
+    def cached(cls, cache, key, fields, *args):
+        """The template of `key` in `cache`, built from `fields(*args)` on first use."""
+        try:
+            return cache[key]
+        except KeyError:
+            template = cache[key] = cls(fields(*args))
+        except TypeError:  # an unhashable key
+            template = cls(fields(*args))
+        return template
+
+    def __init__(self, fields):
+        if _encode is None:
+            _load_transport()
+        self.fields = fields
+        self.slots = [i for i, field in enumerate(fields) if field is VAR]
+        encoded = ['%d' if f is VAR else _encode(f).replace('%', '%%') for f in fields]
+        self.text = '[' + ','.join(encoded) + ']'
+
+    def emit(self, values):
+        try:
+            text = self.text % values
+        except TypeError:
+            event = list(self.fields)
+            for i, value in zip(self.slots, values):
+                event[i] = value
+            emit(tuple(event))
+        else:
+            emit(text, values[0])
 
 
 def emit_now(ev):
@@ -116,12 +165,8 @@ def emit_after_fork(ev):
 def flush_if_stale(ts):
     """Called before a call that may block, so a process that then idles or is killed has sent its
     events."""
-    b = buf
-    try:
-        if b and ts - b[0][1] > IDLE_FLUSH_NS:
-            flush()
-    except IndexError:
-        pass
+    if buf and ts - oldest > IDLE_FLUSH_NS:
+        flush()
 
 
 def flush_pending():
@@ -134,25 +179,30 @@ def flush_before_read(conn, ts):
     """Called before reading a connection that may block. A daemon (Pool workers are daemons) that
     idles here may be terminated by SIGTERM, so if nothing is readable yet its buffered events go
     out now; other processes flush what is older than IDLE_FLUSH_NS and the rest at exit."""
-    b = buf
-    if not b:
+    if not buf:
         return
     try:
-        if ts - b[0][1] > IDLE_FLUSH_NS or (S.daemon and not _readable(conn)):
+        if ts - oldest > IDLE_FLUSH_NS or (S.daemon and not _readable(conn)):
             flush()
-    except (IndexError, OSError, ValueError):
+    except (OSError, ValueError):
         flush()
 
 
 def _readable(conn):
     d = conn.__dict__
-    poller = d.get('_pp_poller')
-    if poller is None:
-        import select
+    readable = d.get('_pp_readable')
+    if readable is None:
+        readable = d['_pp_readable'] = poller(conn)
+    return readable()
 
-        poller = d['_pp_poller'] = select.poll()
-        poller.register(conn.fileno(), select.POLLIN)
-    return bool(poller.poll(0))
+
+def poller(conn):
+    """A function telling, without blocking, whether a connection has data to read."""
+    import select
+
+    poll = select.poll()
+    poll.register(conn.fileno(), select.POLLIN)
+    return lambda: bool(poll.poll(0))
 
 
 def flush(wait=False):
@@ -184,18 +234,33 @@ def _batch_frame(batch):
     if S.lost:
         batch.append(('lost', now(), get_native_id(), S.lost))
         S.lost = 0
-    data = _frame(batch)
+    data = _prefixed(_batch_text(batch))
     if len(data) > MAX_FRAME + 4:
         S.lost += len(batch)
         return b''
     return data
 
 
+def _batch_text(batch):
+    """The JSON array of a batch of event tuples and texts (a batch of tuples is encoded in one call,
+    cheaper than one call per tuple)."""
+    if _encode is None:
+        _load_transport()
+    encode = _encode
+    if str not in set(map(type, batch)):
+        return encode(batch)
+    return '[' + ','.join([e if e.__class__ is str else encode(e) for e in batch]) + ']'
+
+
 def _frame(value):
     """The length-prefixed JSON of a value."""
     if _encode is None:
         _load_transport()
-    data = _encode(value).encode()
+    return _prefixed(_encode(value))
+
+
+def _prefixed(text):
+    data = text.encode()
     return len(data).to_bytes(4, 'big') + data
 
 

@@ -7,8 +7,8 @@ message's receive and its result's send (both in the worker), so a task costs tw
 Sentinels (None) on these channels stay plain send / recv events.
 """
 from . import core
-from .channel_hooks import channel_id, emit_folded, folded, traced_get
-from .core import S, emit, now, tid
+from .channel_hooks import QUEUE_WAIT_NS, channel_id, emit_folded, folded
+from .core import VAR, EventTemplate, S, emit, now, tid
 from .patching import exc_info, fn_info, wraps
 
 # Unknown message fields: a submit's send (sendTs, sendEndTs, sendIno, sendBytes) and receive
@@ -16,6 +16,7 @@ from .patching import exc_info, fn_info, wraps
 # recvTs, recvEndTs, recvIno) or send (sendTs, sendEndTs, sendIno, sendChanId).
 NO_HALF = (None,) * 4
 NO_RECEIVED = (None,) * 7
+NO_VALUES = (None,) * 6  # the variable fields of a submit's unknown receive
 
 
 class Delegate:
@@ -66,6 +67,7 @@ def patch_pool(pool):
         if not (S.on and hasattr(conn, '_send_bytes')):  # a ThreadPool has no pipes
             return handle_tasks(taskqueue, put, outqueue, *args)
         meeting = _meeting(outqueue)
+        meeting.pool_id = conn.__dict__.get('_pp_chan')
         try:
             put = _submitting(put, conn, meeting, mapstar, starmapstar)
             return handle_tasks(taskqueue, put, outqueue, *args)
@@ -92,11 +94,14 @@ def patch_pool(pool):
 class _Meeting:
     """Where a Pool's task handler thread (a task message sent) and result handler thread (its
     result received) meet: the second to arrive emits the submit event carrying both. A task whose
-    result never came is emitted when both handlers have ended (close / terminate)."""
+    result never came is emitted when both handlers have ended (close / terminate). Entries:
+    ('sent', fn, values) with the submit's values up to its send's, ('received', facts, tid)."""
 
     def __init__(self):
         self.waiting = {}
         self.running = [1, 1]  # list.pop is atomic: the handler that empties it drains
+        self.pool_id = None
+        self.templates = {}  # (fn, recvChanId) -> EventTemplate of the submit event
 
     def meet(self, key, mine):
         """The other side's entry for `key` if it came first (then both are done), else None."""
@@ -113,9 +118,20 @@ class _Meeting:
         waiting, self.waiting = self.waiting, {}
         for entry in waiting.values():
             if entry[0] == 'sent':
-                emit(entry[1] + entry[2] + NO_RECEIVED)
+                self.emit_submit(entry[1], entry[2] + NO_VALUES, None)
             else:
                 emit_folded(entry[1], entry[2])
+
+    def emit_submit(self, fn, values, recv_chan):
+        """values: ts, tid, job, index, items, the send's 4 fields, recvTid and the receive's fields
+        but its channel (recv_chan)."""
+        cached = EventTemplate.cached
+        cached(self.templates, (fn, recv_chan), _submit_fields, self.pool_id, fn, recv_chan).emit(values)
+
+
+def _submit_fields(pool_id, fn, recv_chan):
+    head = ('submit', VAR, VAR, 'pool', pool_id, VAR, VAR, VAR) + fn_info(fn)
+    return head + (VAR,) * 10 + (recv_chan,)
 
 
 def _meeting(outqueue):
@@ -127,21 +143,21 @@ def _meeting(outqueue):
 
 
 def _submitting(put, conn, meeting, mapstar, starmapstar):
-    pool_id = conn.__dict__.get('_pp_chan')
-
     def put_task(task):
         if task is None or not S.on:
             return put(task)
         try:
             fn, items = chunk_of(task[2], task[3], mapstar, starmapstar)
-            submit = ('submit', now(), tid(), 'pool', pool_id, task[0], task[1], items) + fn_info(fn)
+            submit = (now(), tid(), task[0], task[1], items)
         except Exception:
             return put(task)
         result, sent = folded(conn, put, task)
         if sent is not None and S.on:
-            received = meeting.meet((task[0], task[1]), ('sent', submit, sent[:4]))
+            values = submit + sent[:4]
+            received = meeting.meet((task[0], task[1]), ('sent', fn, values))
             if received is not None:
-                emit(submit + sent[:4] + (received[2],) + received[1])
+                facts = received[1]
+                meeting.emit_submit(fn, values + (received[2],) + facts[:5], facts[5])
         return result
 
     return put_task
@@ -163,7 +179,7 @@ def _receiving(get, conn, meeting):
             return result
         sent = meeting.meet(key, ('received', received, thread))
         if sent is not None:
-            emit(sent[1] + sent[2] + (thread,) + received)
+            meeting.emit_submit(sent[1], sent[2] + (thread,) + received[:5], received[5])
         return result
 
     return get_result
@@ -189,27 +205,6 @@ def _pickled_size(item):
         return None
 
 
-def _traced_task_get(inqueue):
-    return traced_get(_read_task, inqueue, flush_first=False)
-
-
-def _read_task(inqueue):
-    """SimpleQueue.get of the task queue, deciding whether to flush while holding its read lock:
-    Pool workers end by SIGTERM, so one that may idle here sends its events first. Checked outside
-    the lock, the task seen waiting could be taken by another worker before this one reads it."""
-    lock = inqueue._rlock
-    if not lock.acquire(False):
-        core.flush_pending()  # another worker is reading: this one may idle until terminated
-        lock.acquire()
-    try:
-        if core.buf and not core._readable(inqueue._reader):
-            core.flush()
-        data = inqueue._reader.recv_bytes()
-    finally:
-        lock.release()
-    return _forking_pickler().loads(data)
-
-
 def _forking_pickler():
     from multiprocessing.reduction import ForkingPickler
 
@@ -217,22 +212,55 @@ def _forking_pickler():
 
 
 class _WorkerTasks:
-    """A task runs from the moment get() returned it to the moment its result is put."""
+    """A task runs from the moment get() returned it to the moment its result is put. Both run
+    once per task, so they do the work of traced_get and SimpleQueue.get inline (measured: each
+    layer of calls costs a worker about a microsecond per task)."""
 
     def __init__(self, inqueue, outqueue, mapstar, starmapstar):
-        self._inqueue, self._put = inqueue, outqueue.put
+        self._put = outqueue.put
         self._stars = (mapstar, starmapstar)
         self._pool_id = channel_id(inqueue)
         self._reader = inqueue._reader
+        self._read_lock = inqueue._rlock._semlock  # its waits are part of the get's
+        self._readable = core.poller(self._reader)
+        self._loads = _forking_pickler().loads
         self._writer = outqueue._writer
         self._current = None
+        # fn -> EventTemplate of a succeeded task whose result's send it carries / does not carry
+        self._templates = ({}, {})
 
     def get(self):
-        task, received = folded(self._reader, _traced_task_get, self._inqueue)
-        self._current = (now(), task, received)
+        ts = now()
+        ok = False
+        try:
+            task, received = folded(self._reader, self._read_task)
+            ok = True
+        finally:
+            start = now()
+            if start - ts > QUEUE_WAIT_NS and S.on:
+                emit(('wait', ts, tid(), start, 'queue-get', self._pool_id, None, ok))
+        if received is not None:
+            received = (ts,) + received[1:]  # getTs: the get began before the read
+        self._current = (start, task, received)
         if task is None and S.on:  # the sentinel that ends this worker
             emit_folded(received, tid())
         return task
+
+    def _read_task(self):
+        """SimpleQueue.get of the task queue, deciding whether to flush while holding its read
+        lock: Pool workers end by SIGTERM, so one that may idle here sends its events first.
+        Checked outside the lock, the task seen waiting could be taken by another worker."""
+        lock = self._read_lock
+        if not lock.acquire(False):
+            core.flush_pending()  # another worker is reading: this one may idle until terminated
+            lock.acquire()
+        try:
+            if core.buf and not self._readable():
+                core.flush()
+            data = self._reader.recv_bytes()
+        finally:
+            lock.release()
+        return self._loads(data)
 
     def put(self, item):
         end = now()
@@ -240,38 +268,45 @@ class _WorkerTasks:
         if current is None or not S.on:
             return self._put(item)
         try:
-            last = not core._readable(self._reader)
+            last = not self._readable()
         except Exception:
             last = True
         if last:
             # No task is waiting: the parent may terminate this worker (SIGTERM) as soon as it has
             # this result, so the task is sent before the result (sized by pickling it as put does)
             # and the result's send stays an event of its own.
-            self._emit_task(current, end, item, _pickled_size(item), None)
+            self._emit(current, end, item, _pickled_size(item), None)
             core.flush()
             return self._put(item)
         result, sent = folded(self._writer, self._put, item)
-        self._emit_task(current, end, item, sent[3] if sent else None, sent)
+        self._emit(current, end, item, sent[3] if sent else None, sent)
         return result
 
-    def _emit_task(self, current, end, item, result_bytes, sent):
+    def _emit(self, current, end, item, result_bytes, sent):
+        """The task event, by a template per function (a failure's message is a constant of a
+        template of its own, not kept)."""
         try:
-            self._emit(current, end, item, result_bytes, sent)
+            start, task, received = current
+            job, index, (ok, value) = item
+            fn, items = chunk_of(task[2], task[3], *self._stars)
+            values = (start, tid(), end, job, index, items, received[4] if received else None)
+            values += (result_bytes,) + (received[:4] if received else NO_HALF)
+            if sent:
+                values += sent[:3]
+            if ok:
+                cache = self._templates[sent is None]
+                template = EventTemplate.cached(cache, fn, self._fields, fn, True, None, sent)
+            else:
+                template = EventTemplate(self._fields(fn, False, value, sent))
+            template.emit(values)
         except Exception:
             pass
 
-    def _emit(self, current, end, item, result_bytes, sent):
-        start, task, received = current
-        job, index, (ok, value) = item
-        fn, items = chunk_of(task[2], task[3], *self._stars)
-        exc_type, message = exc_info(None if ok else value)
-        emit(
-            ('task', start, tid(), end, 'pool', self._pool_id, job, index, items)
-            + fn_info(fn)
-            + (received[4] if received else None, result_bytes, bool(ok), exc_type, message)
-            + (received[:4] if received else NO_HALF)
-            + (sent[:3] + sent[4:] if sent else NO_HALF)
-        )
+    def _fields(self, fn, ok, error, sent):
+        exc_type, message = exc_info(None if ok else error)
+        head = ('task', VAR, VAR, VAR, 'pool', self._pool_id, VAR, VAR, VAR) + fn_info(fn)
+        sends = (VAR,) * 3 + sent[4:] if sent else NO_HALF
+        return head + (VAR, VAR, ok, exc_type, message) + (VAR,) * 4 + sends
 
 
 def patch_managers(managers):
