@@ -53,8 +53,9 @@ oldest = 0
 seen_tids = set()
 _lock = allocate_lock()
 _thread_ids = _local()
-_encode = None  # JSON encoder and socket module, see _load_transport
+_encode = None  # JSON encoder, socket module and hello, see _load_transport
 _socket = None
+_hello_text = None
 _socket_path = None
 _secret = None
 
@@ -265,24 +266,33 @@ def _prefixed(text):
 
 
 def _load_transport():
-    """Imported at the first flush or fork, not at start-up (~10 ms); a fork child inherits them."""
-    global _encode, _socket
-    import json
-    import socket
+    """Loaded at the first flush or fork, not at start-up; a fork child inherits them. Only the C
+    modules are imported when they exist (the json package also loads its decoder and `re`, ~2 ms
+    more in every spawned process), and socket.socket's Python wrapper would be one more thing
+    for each fork child to run and copy."""
+    global _encode, _socket, _hello_text
+    import _socket as socket_module
 
-    _socket = socket
-    _encode = _compact_encoder(json)
+    _socket = socket_module
+    _encode = _compact_encoder()
+    _hello_text = _hello_template()
 
 
-def _compact_encoder(json):
+def _raise_unserializable(value):
+    raise TypeError('%s is not JSON serializable' % type(value).__name__)
+
+
+def _compact_encoder():
     """JSON without spaces. JSONEncoder.encode builds its C encoder anew at every call, which costs
     a fork child a dozen more copied pages: the C encoder is built once and called directly."""
-    encoder = json.JSONEncoder(separators=(',', ':'), check_circular=False)
-    make = getattr(json.encoder, 'c_make_encoder', None)
-    if make is None:  # an interpreter without the _json accelerator
-        return encoder.encode
-    chunks = make(None, encoder.default, json.encoder.encode_basestring_ascii, None, ':', ',',
-                  False, False, True)
+    try:
+        from _json import encode_basestring_ascii, make_encoder
+    except ImportError:  # an interpreter without the _json accelerator
+        import json
+
+        return json.JSONEncoder(separators=(',', ':'), check_circular=False).encode
+    chunks = make_encoder(None, _raise_unserializable, encode_basestring_ascii, None, ':', ',',
+                          False, False, True)
     join = ''.join
 
     def encode(value):
@@ -309,33 +319,43 @@ def _connect():
         sock.close()
         raise
     S.sock = sock
-    return _frame(hello())
+    return _prefixed(_hello())
 
 
-def hello():
-    mp_process = sys.modules.get('multiprocessing.process')
-    name = S.name
-    if name is None:
-        name = mp_process.current_process().name if mp_process else 'MainProcess'
-    method = S.method
-    if S.main:
-        method = main_start_method()
-    return {
+def _hello_template():
+    """The hello's JSON (docs/wire-protocol.md) with the fields every process of this run shares
+    filled in, built once before the first fork, and %-slots for this process's own."""
+    shared = _encode({
         't': 'hello',
         'v': 2,
         'secret': _secret,
-        'pid': os.getpid(),
-        'ppid': os.getppid(),
-        'mpParentPid': S.mp_parent,
-        'name': name,
-        'role': S.role,
-        'startMethod': method,
         'python': '%d.%d.%d' % sys.version_info[:3],
         'executable': sys.executable,
         'platform': sys.platform,
-        'clockNs': now(),
-        'main': S.main,
-    }
+    })
+    return shared[:-1].replace('%', '%%') + (
+        ',"pid":%d,"ppid":%d,"mpParentPid":%s,"name":%s,"role":%s,"startMethod":%s,'
+        '"clockNs":%d,"main":%s}'
+    )
+
+
+def _hello():
+    name = S.name
+    if name is None:
+        mp_process = sys.modules.get('multiprocessing.process')
+        name = mp_process.current_process().name if mp_process else 'MainProcess'
+    method = main_start_method() if S.main else S.method
+    encode = _encode
+    return _hello_text % (
+        S.pid,
+        os.getppid(),
+        encode(S.mp_parent),
+        encode(name),
+        encode(S.role),
+        encode(method),
+        now(),
+        'true' if S.main else 'false',
+    )
 
 
 def main_start_method():
@@ -386,32 +406,50 @@ def finish():
         _lock.release()
 
 
+# What a fork child resets (see after_fork_in_child); pending_kinds is only ever replaced, not
+# mutated, while it is empty, so the child may share the parent's empty list.
+_FORK_CHILD_STATE = {
+    'main': False,
+    'role': 'process',
+    'name': None,
+    'mp_parent': None,
+    'daemon': False,
+    'hello_sent': False,
+    'closed': False,
+    'lost': 0,
+    'in_chan': 0,
+    'is_forkserver': False,
+    'sock': None,
+}
+# The parent's buffer and thread set, kept alive in a fork child rather than freed.
+_inherited = None
+
+
 def after_fork_in_child():
-    """A fork child starts with an empty buffer, no connection and its own identity."""
-    global _lock, _thread_ids
-    _lock = allocate_lock()
-    _thread_ids = _local()
-    del buf[:]
-    seen_tids.clear()
-    sock, S.sock = S.sock, None
+    """A fork child starts with an empty buffer, no connection and its own identity. Each page it
+    writes that it still shares with its parent costs a copy-on-write fault (~15-60 us on virtual
+    machines), so it writes as few as it can: the parent's buffered events and thread set are
+    kept, not freed (freeing them would write every event's page), the lock is replaced only if
+    another thread held it, and this thread's id is known without asking the kernel (the only
+    thread of a fork child has tid == pid; the collector names it MainThread)."""
+    global _lock, buf, seen_tids, _inherited
+    sock = S.sock
     if sock is not None:
         try:
             sock.close()
         except Exception:
             pass
+    _inherited = (buf, seen_tids)
+    pid = S.pid = os.getpid()
+    buf = []
+    seen_tids = {pid}
+    _thread_ids.tid = pid
+    if _lock.locked():
+        _lock = allocate_lock()
     S.method = 'forkserver' if S.is_forkserver else 'fork'
-    S.is_forkserver = False
-    S.main = False
-    S.pid = os.getpid()
-    S.role = 'process'
-    S.name = None
-    S.mp_parent = None
-    S.daemon = False
-    S.hello_sent = False
-    S.closed = False
-    S.lost = 0
-    S.pending_kinds = []
-    S.in_chan = 0
+    S.__dict__.update(_FORK_CHILD_STATE)
+    if S.pending_kinds:
+        S.pending_kinds = []
     S.on = _socket_path is not None
 
 

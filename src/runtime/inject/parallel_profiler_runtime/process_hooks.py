@@ -29,30 +29,29 @@ def patch_process(process):
     base._bootstrap = _wrap_bootstrap(base._bootstrap)
 
 
-def _target_of(proc, base):
-    target = getattr(proc, '_target', None)
-    if target is None and type(proc).run is not base.run:
-        target = type(proc).run
-    return target
-
-
 def _wrap_start(original, base):
+    base_run = base.run
+
     @wraps(original)
     def start(self):
         if not S.on:
             return original(self)
+        # From the fork on, each page the parent writes is copied while the child lives: the
+        # spawn event reads the process's fields directly (not through its properties) and is
+        # buffered, not sent (emit_after_fork).
         ts = now()
         try:
-            target = _target_of(self, base)
-            info = fn_info(target) if target is not None else NO_FN
-            name, daemon = self.name, self.daemon
+            target = self._target
+            if target is None and type(self).run is not base_run:
+                target = type(self).run
+            info = NO_FN if target is None else fn_info(target)
+            name, daemon = self._name, self._config.get('daemon', False)
         except Exception:
             info, name, daemon = NO_FN, None, None
         original(self)
-        end = now()
         popen = self._popen
         emit_after_fork(
-            ('spawn', ts, tid(), end, popen.pid, name, getattr(popen, 'method', None), daemon)
+            ('spawn', ts, tid(), now(), popen.pid, name, getattr(popen, 'method', None), daemon)
             + info
         )
 
@@ -87,9 +86,10 @@ def _wrap_bootstrap(original):
     def _bootstrap(self, *args, **kwargs):
         if not S.on:
             return original(self, *args, **kwargs)
-        S.name = self.name
+        # A fork child copies each page it writes: fields are read directly, not via properties.
+        S.name = self._name
         S.mp_parent = self._parent_pid
-        S.daemon = bool(self.daemon)
+        S.daemon = bool(self._config.get('daemon', False))
         core.set_role(_role_of(getattr(self, '_target', None)))
         emit_now(('run', now(), tid()))
         raised = []
