@@ -99,6 +99,8 @@ function parseRecordArgs(args: string[]): { options: RecordOptions; output: stri
       sampleIntervalMs,
       startMethod: startMethod as RecordOptions['startMethod'],
       stdio: 'inherit',
+      // Nobody watches a headless run: its trace is built once it ends, not on the program's cores.
+      ingest: 'deferred',
     },
   };
 }

@@ -2,6 +2,12 @@
  * The collector: accepts runtime connections on a private Unix socket, authenticates each with the
  * per-run secret, decodes and validates frames (docs/wire-protocol.md) and feeds a TraceBuilder.
  * No vscode and no child processes here, so tests can drive it with hand-written frames.
+ *
+ * Sockets are always read, framed and size-checked as data arrives, and hellos checked at once.
+ * What arrived is handed to the builder as `Arrival`s, in arrival order across connections: at once
+ * in `live` ingest mode (a view follows the run), or, in `deferred` mode (headless recording), kept
+ * raw until the run ends, the backlog passes its cap or someone reads the model, so that parsing and
+ * building do not take CPU from the program being measured. One code path builds both.
  */
 import { timingSafeEqual } from 'crypto';
 import * as fs from 'fs';
@@ -17,14 +23,31 @@ import type { Hello } from './schema';
 import { helloProblem, isBye } from './schema';
 import { profilerVersion } from './version';
 
+/** When frames are parsed and built into the model: as they arrive, or later (see above). */
+export type IngestMode = 'live' | 'deferred';
+
 export interface CollectorOptions {
   secret: string;
   maxFrameBytes?: number;
   helloTimeoutMs?: number;
+  /** Default `live`. */
+  ingest?: IngestMode;
+  /** In deferred mode, raw frame bytes kept before they are built in anyway. */
+  maxBacklogBytes?: number;
 }
 
 /** Before the hello, frames are small: a stranger cannot make us buffer megabytes. */
 const MAX_HELLO_BYTES = 64 * 1024;
+
+/**
+ * 128 MiB of raw frames holds about 500k Pool events (~250 bytes each; more of the smaller kinds):
+ * at most that much memory beside the model, and about 3 s of building once the run has ended
+ * (200k took 1.1 s). Past it the backlog is built in during the run, as in live mode.
+ */
+export const DEFAULT_MAX_BACKLOG_BYTES = 128 * 1024 * 1024;
+
+/** A backlog is built in by slices of this many ms, so sockets and timers are served in between. */
+const CATCH_UP_SLICE_MS = 10;
 
 interface Connection {
   socket: net.Socket;
@@ -36,13 +59,30 @@ interface Connection {
   helloTimer: NodeJS.Timeout | null;
 }
 
+/** What happened on the connections, in the order it happened: the builder's input. */
+type Arrival =
+  | { kind: 'hello'; hello: Hello; source: Source }
+  | { kind: 'frame'; connection: Connection; frame: Buffer }
+  | { kind: 'rejected'; reason: string }
+  | { kind: 'closed'; connection: Connection; source: Source; atNs: number };
+
 export class Collector {
   readonly clockBaseNs: bigint;
   private readonly baseNs: number;
   private readonly secret: Buffer;
   private readonly maxFrameBytes: number;
   private readonly helloTimeoutMs: number;
+  private readonly ingestMode: IngestMode;
+  private readonly maxBacklogBytes: number;
   private readonly builder: TraceBuilder;
+  /** Arrivals not built in yet (deferred mode), from `backlogStart` on. */
+  private backlog: Arrival[] = [];
+  private backlogStart = 0;
+  private backlogFrameBytes = 0;
+  private catchingUp: Promise<void> | null = null;
+  /** While a `closed` arrival is built in: when it happened, the builder's clock for it. */
+  private arrivalNs: number | null = null;
+  private readonly seenPids = new Set<number>();
   private readonly connections = new Set<Connection>();
   private readonly changeListeners = new Set<() => void>();
   private readonly pidListeners = new Set<(pid: number) => void>();
@@ -62,6 +102,8 @@ export class Collector {
     this.secret = Buffer.from(options.secret, 'utf8');
     this.maxFrameBytes = options.maxFrameBytes ?? MAX_FRAME_BYTES;
     this.helloTimeoutMs = options.helloTimeoutMs ?? 5000;
+    this.ingestMode = options.ingest ?? 'live';
+    this.maxBacklogBytes = options.maxBacklogBytes ?? DEFAULT_MAX_BACKLOG_BYTES;
     this.clockBaseNs = process.hrtime.bigint();
     this.baseNs = Number(this.clockBaseNs);
     const meta: RunMeta = {
@@ -85,10 +127,8 @@ export class Collector {
     };
     this.builder = new TraceBuilder(
       meta,
-      () => this.nowNs(),
-      (pid) => {
-        for (const listener of this.pidListeners) listener(pid);
-      },
+      () => this.arrivalNs ?? this.nowNs(),
+      (pid) => this.sawPid(pid),
     );
   }
 
@@ -129,12 +169,41 @@ export class Collector {
     return socketPath;
   }
 
+  /** The model so far (in deferred mode, the backlog is built in first). */
   trace(): Trace {
+    this.buildBacklog();
     return this.builder.snapshot();
   }
 
   takeDelta(): TraceDelta {
+    this.buildBacklog();
     return this.builder.takeDelta(this.closedForGood);
+  }
+
+  /** Raw frame bytes waiting to be built in (deferred mode). */
+  get backlogBytes(): number {
+    return this.backlogFrameBytes;
+  }
+
+  /**
+   * Builds the backlog in by slices, serving sockets and timers between them; resolves once it is
+   * empty (arrivals during the catch-up included).
+   */
+  private catchUp(): Promise<void> {
+    this.catchingUp ??= new Promise<void>((resolve) => {
+      const slice = () => {
+        const end = performance.now() + CATCH_UP_SLICE_MS;
+        while (this.backlogStart < this.backlog.length && performance.now() < end) {
+          this.build(this.backlog[this.backlogStart++]);
+        }
+        this.dropBuilt();
+        if (this.backlog.length > 0) return void setImmediate(slice);
+        this.catchingUp = null;
+        resolve();
+      };
+      setImmediate(slice);
+    });
+    return this.catchingUp;
   }
 
   /** Called (at most once per event-loop turn) after new data arrived. Returns an unsubscribe. */
@@ -143,7 +212,10 @@ export class Collector {
     return () => this.changeListeners.delete(listener);
   }
 
-  /** Called once for every pid the trace learns about (from a hello or a spawn event). */
+  /**
+   * Called once for every pid the trace learns about: from a hello at once, from a spawn event
+   * when it is built in (in deferred mode, later).
+   */
   onDidSeePid(listener: (pid: number) => void): () => void {
     this.pidListeners.add(listener);
     return () => this.pidListeners.delete(listener);
@@ -157,11 +229,9 @@ export class Collector {
 
   /** Records an exit code learnt outside the trace (the main process, from the recorder). */
   setExitCode(pid: number, exitCode: number): void {
+    // After what the process said itself: its own `runend` code wins.
+    this.buildBacklog();
     this.builder.setExitCode(pid, exitCode);
-  }
-
-  warn(message: string): void {
-    this.builder.warn(message);
   }
 
   setCoreInfo(info: {
@@ -183,6 +253,13 @@ export class Collector {
     return this.connections.size;
   }
 
+  /** The pids of the processes whose connections are open (known without building anything). */
+  connectedPids(): number[] {
+    return Array.from(this.connections, (c) => c.source?.pid).filter(
+      (pid): pid is number => pid !== undefined,
+    );
+  }
+
   /** Resolves once no connection is open, or after `timeoutMs`. */
   whenIdle(timeoutMs: number): Promise<void> {
     if (this.connections.size === 0) return Promise.resolve();
@@ -197,7 +274,10 @@ export class Collector {
     });
   }
 
-  /** Stops listening, drops open connections (as vanished) and removes the socket directory. */
+  /**
+   * Stops listening, drops open connections (as vanished), removes the socket directory and builds
+   * in the backlog: the model is complete once this resolves.
+   */
   async close(): Promise<void> {
     const server = this.server;
     this.server = null;
@@ -206,6 +286,7 @@ export class Collector {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
     this.removeSocketFiles();
     process.off('exit', this.removeSocketFiles);
+    await this.catchUp();
   }
 
   private readonly removeSocketFiles = (): void => {
@@ -219,7 +300,7 @@ export class Collector {
     const connection: Connection = {
       socket,
       decoder: new FrameDecoder(Math.min(MAX_HELLO_BYTES, this.maxFrameBytes), (frame) =>
-        this.frame(connection, frame),
+        this.frameArrived(connection, frame),
       ),
       source: null,
       byeTs: null,
@@ -237,23 +318,20 @@ export class Collector {
     socket.on('close', () => this.closed(connection));
   }
 
-  private frame(connection: Connection, frame: Buffer): void {
+  private frameArrived(connection: Connection, frame: Buffer): void {
     if (connection.socket.destroyed) return;
+    if (connection.source) this.arrived({ kind: 'frame', connection, frame });
+    else this.hello(connection, frame);
+  }
+
+  /** Checks a first frame at once: the secret, and the pid the sampler needs. */
+  private hello(connection: Connection, frame: Buffer): void {
     let value: unknown;
     try {
       value = JSON.parse(frame.toString('utf8'));
     } catch {
-      if (connection.source) this.builder.reject('malformed-json');
-      else this.refuse(connection, 'no-hello');
-      return;
+      return this.refuse(connection, 'no-hello');
     }
-    if (!connection.source) return this.hello(connection, value);
-    if (Array.isArray(value)) this.builder.batch(value, connection.source);
-    else if (isBye(value)) connection.byeTs = value.ts;
-    else this.builder.reject('bad-schema');
-  }
-
-  private hello(connection: Connection, value: unknown): void {
     const problem = helloProblem(value, (secret) => this.secretMatches(secret));
     if (problem) {
       if (problem === 'bad-version') {
@@ -273,7 +351,64 @@ export class Collector {
     const offsetNs = shared ? 0 : Number(process.hrtime.bigint()) - hello.clockNs;
     if (!shared) this.builder.meta.clock = 'estimated';
     connection.source = { pid: hello.pid, shiftNs: offsetNs - this.baseNs };
-    this.builder.hello(hello, connection.source);
+    this.sawPid(hello.pid);
+    this.arrived({ kind: 'hello', hello, source: connection.source });
+  }
+
+  private arrived(arrival: Arrival): void {
+    if (arrival.kind === 'frame') this.backlogFrameBytes += arrival.frame.length;
+    if (this.ingestMode === 'live') return this.build(arrival);
+    this.backlog.push(arrival);
+    if (this.backlogFrameBytes > this.maxBacklogBytes) void this.catchUp();
+  }
+
+  /** Builds in every arrival not built yet, now (someone reads the model). */
+  private buildBacklog(): void {
+    while (this.backlogStart < this.backlog.length) this.build(this.backlog[this.backlogStart++]);
+    this.dropBuilt();
+  }
+
+  private dropBuilt(): void {
+    this.backlog.splice(0, this.backlogStart);
+    this.backlogStart = 0;
+  }
+
+  /** The one path from what arrived into the model, whatever the ingest mode. */
+  private build(arrival: Arrival): void {
+    switch (arrival.kind) {
+      case 'hello':
+        return this.builder.hello(arrival.hello, arrival.source);
+      case 'frame':
+        this.backlogFrameBytes -= arrival.frame.length;
+        return this.buildFrame(arrival.connection, arrival.frame);
+      case 'rejected':
+        return this.builder.reject(arrival.reason);
+      case 'closed': {
+        const { connection, source } = arrival;
+        this.arrivalNs = arrival.atNs;
+        this.builder.disconnected(source.pid, connection.byeTs, source);
+        this.arrivalNs = null;
+        return;
+      }
+    }
+  }
+
+  private buildFrame(connection: Connection, frame: Buffer): void {
+    let value: unknown;
+    try {
+      value = JSON.parse(frame.toString('utf8'));
+    } catch {
+      return this.builder.reject('malformed-json');
+    }
+    if (Array.isArray(value)) this.builder.batch(value, connection.source!);
+    else if (isBye(value)) connection.byeTs = value.ts;
+    else this.builder.reject('bad-schema');
+  }
+
+  private sawPid(pid: number): void {
+    if (this.seenPids.has(pid)) return;
+    this.seenPids.add(pid);
+    for (const listener of this.pidListeners) listener(pid);
   }
 
   private secretMatches(secret: string): boolean {
@@ -284,7 +419,7 @@ export class Collector {
   /** Rejects a connection as a whole and closes it; what it sent before stays in the trace. */
   private refuse(connection: Connection, reason: string): void {
     if (connection.socket.destroyed) return;
-    this.builder.reject(reason);
+    this.arrived({ kind: 'rejected', reason });
     connection.refused = true;
     connection.socket.destroy();
   }
@@ -292,9 +427,10 @@ export class Collector {
   private closed(connection: Connection): void {
     if (connection.helloTimer) clearTimeout(connection.helloTimer);
     if (connection.decoder.bufferedBytes > 0 && !connection.refused)
-      this.builder.reject('truncated-frame');
+      this.arrived({ kind: 'rejected', reason: 'truncated-frame' });
     if (connection.source) {
-      this.builder.disconnected(connection.source.pid, connection.byeTs, connection.source);
+      const { source } = connection;
+      this.arrived({ kind: 'closed', connection, source, atNs: this.nowNs() });
     }
     this.connections.delete(connection);
     this.changed();

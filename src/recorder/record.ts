@@ -11,7 +11,7 @@ import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Collector } from '../collector/collector';
+import { Collector, type IngestMode } from '../collector/collector';
 import { CoreSampler, DEFAULT_SAMPLE_INTERVAL_MS, coreAvailability } from '../collector/sampler';
 import type { Trace } from '../model/trace';
 import { checkInterpreter } from './interpreter';
@@ -29,6 +29,8 @@ export interface RecordOptions {
   stdio?: 'inherit' | 'pipe';
   /** Default: dist/runtime next to the bundle, else the repository's src/runtime. */
   runtimeDir?: string;
+  /** `live` (default) for a view that follows the run; `deferred` to build the trace at its end. */
+  ingest?: IngestMode;
 }
 
 export interface Recording {
@@ -87,7 +89,7 @@ export async function startRecording(options: RecordOptions): Promise<Recording>
   ];
 
   const secret = randomBytes(16).toString('hex');
-  const collector = new Collector({ secret });
+  const collector = new Collector({ secret, ingest: options.ingest });
   const socketPath = await collector.listen();
   collector.updateMeta({
     command: [options.python, ...args],
@@ -143,8 +145,9 @@ export async function startRecording(options: RecordOptions): Promise<Recording>
       signal,
       endReason: stopRequested ? 'stopped' : 'exited',
     });
-    collector.setExitCode(pid, code ?? -(os.constants.signals[signal!] ?? 0));
+    // Builds a deferred backlog in slices, after the grace above has been timed.
     await collector.close();
+    collector.setExitCode(pid, code ?? -(os.constants.signals[signal!] ?? 0));
     return collector.trace();
   })();
 
@@ -155,12 +158,9 @@ export async function startRecording(options: RecordOptions): Promise<Recording>
     done,
     async stop() {
       stopRequested = true;
-      // Traced processes not seen exiting, in case they left the tree (their parent died first).
-      const running = collector
-        .trace()
-        .processes.filter((p) => p.exitNs === null)
-        .map((p) => p.pid);
-      await killTree(pid, running);
+      // Traced processes still connected, in case they left the tree (their parent died first);
+      // read from the connections, so a deferred backlog is not built first.
+      await killTree(pid, collector.connectedPids());
       await done;
     },
   };
