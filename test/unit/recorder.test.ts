@@ -67,58 +67,67 @@ if __name__ == '__main__':
     sys.exit(3)
 `;
 
-test(
-  'records a real run end to end: processes, messages, tasks, cores, meta',
-  { skip: !linux },
-  async () => {
-    const file = script('pool_queue.py', POOL_AND_QUEUE);
-    const recording = await startRecording({
-      python: 'python3',
-      script: file,
-      args: ['--flag'],
-      cwd: path.dirname(file),
-      stdio: 'pipe',
-    });
-    const socketPath = recording.collector.address!;
-    assert.ok(fs.existsSync(socketPath));
-    recording.child.stdin!.end('typed input\n');
-    const [out, trace] = await Promise.all([stdoutOf(recording), recording.done]);
-    assert.equal(out.trim(), '20 140 typed input');
+for (const ingest of ['live', 'deferred'] as const) {
+  test(
+    `records a real run end to end, ${ingest}: processes, messages, tasks, cores, meta`,
+    { skip: !linux },
+    async () => {
+      const file = script('pool_queue.py', POOL_AND_QUEUE);
+      const recording = await startRecording({
+        python: 'python3',
+        script: file,
+        args: ['--flag'],
+        cwd: path.dirname(file),
+        stdio: 'pipe',
+        ingest,
+      });
+      const socketPath = recording.collector.address!;
+      assert.ok(fs.existsSync(socketPath));
+      recording.child.stdin!.end('typed input\n');
+      const [out, trace] = await Promise.all([stdoutOf(recording), recording.done]);
+      assert.equal(out.trim(), '20 140 typed input');
 
-    assert.equal(trace.meta.exitCode, 3);
-    assert.equal(trace.meta.endReason, 'exited');
-    assert.deepEqual(trace.meta.command, ['python3', file, '--flag']);
-    assert.equal(trace.meta.cwd, path.dirname(file));
-    assert.equal(trace.meta.script, file);
-    assert.equal(trace.meta.profilerVersion, version);
-    assert.equal(trace.meta.clock, 'shared');
-    assert.ok(trace.meta.wallNs > 0);
-    assert.match(trace.meta.python!.version, /^3\./);
+      assert.equal(trace.meta.exitCode, 3);
+      assert.equal(trace.meta.endReason, 'exited');
+      assert.deepEqual(trace.meta.command, ['python3', file, '--flag']);
+      assert.equal(trace.meta.cwd, path.dirname(file));
+      assert.equal(trace.meta.script, file);
+      assert.equal(trace.meta.profilerVersion, version);
+      assert.equal(trace.meta.clock, 'shared');
+      assert.ok(trace.meta.wallNs > 0);
+      assert.match(trace.meta.python!.version, /^3\./);
 
-    const main = trace.processes.find((p) => p.pid === recording.pid)!;
-    assert.equal(main.role, 'main');
-    assert.equal(main.exitCode, 3);
-    const producers = trace.processes.filter((p) => p.target?.name === 'produce');
-    assert.equal(producers.length, 2);
-    assert.ok(producers.every((p) => p.parentPid === recording.pid && p.exitCode === 0));
-    assert.ok(producers.every((p) => p.connection === 'bye'));
-    assert.equal(trace.processes.filter((p) => p.role === 'pool-worker').length, 2);
+      const main = trace.processes.find((p) => p.pid === recording.pid)!;
+      assert.equal(main.role, 'main');
+      assert.equal(main.exitCode, 3);
+      const producers = trace.processes.filter((p) => p.target?.name === 'produce');
+      assert.equal(producers.length, 2);
+      assert.ok(producers.every((p) => p.parentPid === recording.pid && p.exitCode === 0));
+      assert.ok(producers.every((p) => p.connection === 'bye'));
+      assert.equal(trace.processes.filter((p) => p.role === 'pool-worker').length, 2);
 
-    // The ten queue items: sent by the producers, each received by the main process.
-    const queueMessages = trace.messages.filter((m) => producers.some((p) => p.pid === m.sendPid));
-    assert.equal(queueMessages.length, 10);
-    assert.ok(queueMessages.every((m) => m.recvPid === recording.pid && m.recvNs! >= m.sendNs));
+      // The ten queue items: sent by the producers, each received by the main process.
+      const queueMessages = trace.messages.filter((m) =>
+        producers.some((p) => p.pid === m.sendPid),
+      );
+      assert.equal(queueMessages.length, 10);
+      assert.ok(queueMessages.every((m) => m.recvPid === recording.pid && m.recvNs! >= m.sendNs));
 
-    const squares = trace.tasks.filter((t) => t.fn.name === 'square');
-    assert.equal(squares.length, 4);
-    assert.ok(squares.every((t) => t.submitPid === recording.pid && t.items === 2 && t.ok));
+      const squares = trace.tasks.filter((t) => t.fn.name === 'square');
+      assert.equal(squares.length, 4);
+      assert.ok(squares.every((t) => t.submitPid === recording.pid && t.items === 2 && t.ok));
 
-    assert.equal(trace.cores.available, true);
-    assert.ok(trace.cores.samples.some((s) => s.pid === recording.pid));
-    assert.equal(trace.counts.rejected, 0);
-    assert.equal(fs.existsSync(path.dirname(socketPath)), false, 'no socket directory left behind');
-  },
-);
+      assert.equal(trace.cores.available, true);
+      assert.ok(trace.cores.samples.some((s) => s.pid === recording.pid));
+      assert.equal(trace.counts.rejected, 0);
+      assert.equal(
+        fs.existsSync(path.dirname(socketPath)),
+        false,
+        'no socket directory left behind',
+      );
+    },
+  );
+}
 
 const TREE = `
 import multiprocessing as mp, os, subprocess, sys, time
