@@ -16,9 +16,39 @@ def _same_dir(a, b):
         return False
 
 
+def _write_bytecode(package):
+    """Under PYTHONDONTWRITEBYTECODE or -B every process would compile the runtime from source
+    (~15 ms; again in each spawned child, and the hook modules while the user's program runs, when
+    it first uses a Pool or a Queue): its own modules' bytecode is written once, next to them, as
+    an import would (nothing of the user's; a read-only directory stays as it is)."""
+    from importlib.machinery import SourceFileLoader
+    from importlib.util import cache_from_source
+
+    sys.dont_write_bytecode = False
+    try:
+        for name in os.listdir(package):
+            if not name.endswith('.py'):
+                continue
+            path = os.path.join(package, name)
+            try:
+                if os.stat(cache_from_source(path)).st_mtime >= os.stat(path).st_mtime:
+                    continue
+            except OSError:
+                pass
+            module = 'parallel_profiler_runtime.' + name[:-3]
+            SourceFileLoader(module, path).get_code(module)
+    finally:
+        sys.dont_write_bytecode = True
+
+
 def _start():
     here = os.path.dirname(os.path.abspath(__file__))
     if os.environ.get('PARALLEL_PROFILER_SOCKET'):
+        if sys.dont_write_bytecode:
+            try:
+                _write_bytecode(os.path.join(here, 'parallel_profiler_runtime'))
+            except Exception:  # then each process compiles them, as before
+                pass
         try:
             import parallel_profiler_runtime
 
@@ -46,4 +76,4 @@ def _start():
 
 
 _start()
-del _start, _same_dir
+del _start, _same_dir, _write_bytecode

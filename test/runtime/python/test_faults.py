@@ -108,6 +108,43 @@ class FaultCase(unittest.TestCase):
         self.assertEqual(trace.connections, [])
         self.assertEqual((result.returncode, result.stdout, result.stderr), (0, plain.stdout, b''))
 
+    def test_runtime_bytecode_is_written_but_not_the_users(self):
+        """Under PYTHONDONTWRITEBYTECODE the runtime's own modules get their bytecode (else every
+        process compiles them); the user's modules still do not, and the program sees the flag."""
+        import shutil
+
+        root = tempfile.mkdtemp(prefix='pp-bytecode-')
+        try:
+            inject = os.path.join(root, 'inject')
+            shutil.copytree(sink.INJECT, inject, ignore=shutil.ignore_patterns('__pycache__'))
+            user = os.path.join(root, 'user')
+            os.mkdir(user)
+            with open(os.path.join(user, 'helper.py'), 'w') as f:
+                f.write('VALUE = 42\n')
+            with open(os.path.join(user, 'main.py'), 'w') as f:
+                f.write('import multiprocessing, sys, helper\n'
+                        'q = multiprocessing.Queue()\n'
+                        'q.put(helper.VALUE)\n'
+                        'print(q.get(), sys.dont_write_bytecode)\n')
+            trace = sink.Sink()
+            try:
+                env = sink.environment(trace.path, trace.secret)
+                env['PYTHONPATH'] = inject
+                env['PYTHONDONTWRITEBYTECODE'] = '1'
+                result = sink.run([os.path.join(user, 'main.py')], env, cwd=user)
+            finally:
+                trace.close()
+            self.assertEqual((result.returncode, result.stdout), (0, b'42 True\n'))
+            self.assertEqual(trace.errors, [])
+            self.assertEqual(len([c for c in trace.connections if c.hello]), 1)
+            package = os.path.join(inject, 'parallel_profiler_runtime')
+            modules = {n[:-3] for n in os.listdir(package) if n.endswith('.py')}
+            cached = {n.split('.')[0] for n in os.listdir(os.path.join(package, '__pycache__'))}
+            self.assertEqual(cached, modules)
+            self.assertFalse(os.path.exists(os.path.join(user, '__pycache__')))
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+
     def test_venv_interpreter(self):
         python, (result, trace) = runs['venv']
         self.assertEqual((result.returncode, trace.errors), (0, []))
