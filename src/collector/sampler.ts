@@ -2,7 +2,8 @@
  * Samples which core each traced thread last ran on and how long it ran / waited for a core, from
  * `/proc/<pid>/task/<tid>/{stat,schedstat}` (Linux only). Files stay open and are re-read at offset 0:
  * fresh data each time, ~4x cheaper than reopening, and ESRCH once the thread is gone (so a reused
- * pid is never confused with the old one). Unchanged readings of an idle thread are not stored; the
+ * pid is never confused with the old one). A thread whose schedstat did not move since a reading where
+ * it was not running slept all along: its stat is not read again. Unchanged readings are not stored; the
  * last one is kept back and stored once the thread changes, so every pair of consecutive samples
  * still spans exactly the time the change happened in.
  */
@@ -130,32 +131,45 @@ export class CoreSampler {
 
   /** Reads one thread; false once it is gone. */
   private read(probe: ThreadProbe, out: CoreSample[]): boolean {
+    const previous = probe.previous;
     let state: string;
     let cpu: number;
     let runNs: number | null = null;
     let waitNs: number | null = null;
     try {
-      const n = readAt0(probe.statFd);
-      // The command name may contain spaces and parentheses: fields start after the last ')'.
-      let i = buffer.lastIndexOf(41, n - 1);
-      if (i < 0 || i + 2 >= n) return false;
-      state = String.fromCharCode(buffer[i + 2]);
-      // Field 39 (processor) is 36 fields after field 3 (state).
-      i += 2;
-      for (let field = 0; field < 36 && i < n; i++) if (buffer[i] === 32) field++;
-      cpu = parseUint(i, n);
       if (probe.schedFd !== null) {
         const m = readAt0(probe.schedFd);
         const space = buffer.indexOf(32);
         runNs = parseUint(0, space);
         waitNs = parseUint(space + 1, m);
       }
+      if (
+        previous !== null &&
+        runNs !== null &&
+        previous.state !== 'R' &&
+        previous.runNs === runNs &&
+        previous.waitNs === waitNs
+      ) {
+        // Neither ran nor waited for a core since a reading where it was not running: it slept
+        // all along, on the same core, and its stat (the costlier read) is not needed.
+        state = previous.state;
+        cpu = previous.cpu;
+      } else {
+        const n = readAt0(probe.statFd);
+        // The command name may contain spaces and parentheses: fields start after the last ')'.
+        let i = buffer.lastIndexOf(41, n - 1);
+        if (i < 0 || i + 2 >= n) return false;
+        state = String.fromCharCode(buffer[i + 2]);
+        // Field 39 (processor) is 36 fields after field 3 (state).
+        i += 2;
+        for (let field = 0; field < 36 && i < n; i++) if (buffer[i] === 32) field++;
+        cpu = parseUint(i, n);
+      }
     } catch {
       return false;
     }
     const ts = Number(process.hrtime.bigint() - this.options.clockBaseNs);
     const sample: CoreSample = { ts, pid: probe.pid, tid: probe.tid, cpu, state, runNs, waitNs };
-    const previous = probe.previous;
     probe.previous = sample;
     if (
       previous !== null &&

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import * as os from 'node:os';
 import { CoreSampler, coreAvailability } from '../../src/collector/sampler';
@@ -111,3 +113,49 @@ test(
     assert.ok(spinner.some((s) => s.state === 'R'));
   },
 );
+
+test('the stat of a thread that slept since its last reading is not read again', () => {
+  // A /proc of regular files: re-read at offset 0 like the real one, and written by the test.
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-proc-'));
+  const dir = path.join(root, '7', 'task', '7');
+  fs.mkdirSync(dir, { recursive: true });
+  const stat = (state: string, cpu: number) =>
+    fs.writeFileSync(
+      path.join(dir, 'stat'),
+      `7 (a (b) c) ${state} ${Array.from({ length: 35 }, () => '0').join(' ')} ${cpu} 0 0\n`,
+    );
+  const schedstat = (runNs: number, waitNs: number) =>
+    fs.writeFileSync(path.join(dir, 'schedstat'), `${runNs} ${waitNs} 1\n`);
+  const samples: CoreSample[] = [];
+  const sampler = new CoreSampler({
+    intervalMs: 5,
+    clockBaseNs: process.hrtime.bigint(),
+    onSamples: (batch) => samples.push(...batch),
+    procRoot: root,
+  });
+  const last = () => samples[samples.length - 1];
+  try {
+    stat('S', 1);
+    schedstat(100, 10);
+    sampler.track(7);
+    sampler.sampleOnce();
+    assert.deepEqual([last().state, last().cpu], ['S', 1]);
+    stat('D', 0); // schedstat unchanged: slept all along, stat not read
+    sampler.sampleOnce();
+    schedstat(200, 10); // it ran: stat read
+    sampler.sampleOnce();
+    assert.deepEqual([last().state, last().cpu, last().runNs], ['D', 0, 200]);
+    stat('R', 1);
+    schedstat(300, 10);
+    sampler.sampleOnce();
+    stat('S', 0); // was running at the last reading: stat read even though schedstat is unchanged
+    sampler.sampleOnce();
+    assert.deepEqual([last().state, last().cpu, last().runNs], ['S', 0, 300]);
+    // The second reading, unchanged (S on core 1, not the D on core 0 its stat said), was held
+    // back and stored before the third.
+    assert.equal(samples.map((s) => s.state).join(''), 'SSDRS');
+  } finally {
+    sampler.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
