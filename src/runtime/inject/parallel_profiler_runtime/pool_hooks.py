@@ -125,8 +125,9 @@ class _Meeting:
     def emit_submit(self, fn, values, recv_chan):
         """values: ts, tid, job, index, items, the send's 4 fields, recvTid and the receive's fields
         but its channel (recv_chan)."""
-        cached = EventTemplate.cached
-        cached(self.templates, (fn, recv_chan), _submit_fields, self.pool_id, fn, recv_chan).emit(values)
+        key = (fn, recv_chan)
+        template = EventTemplate.cached(self.templates, key, _submit_fields, self.pool_id, *key)
+        template.emit(values)
 
 
 def _submit_fields(pool_id, fn, recv_chan):
