@@ -114,6 +114,54 @@ test(
   },
 );
 
+test(
+  'a thread started after tracking is found by its thread count, and one that replaces another too',
+  { skip: !linux, timeout: 30_000 },
+  async () => {
+    // The main thread waits for a line on stdin before each new thread: first one spinner, then a
+    // second spinner that starts as the first one ends (the count stays the same).
+    const child = spawn(
+      'python3',
+      [
+        '-c',
+        'import sys, threading, time\n' +
+          'def spin(stop):\n    while not stop.is_set(): pass\n' +
+          'print(1, flush=True)\n' +
+          'sys.stdin.readline()\n' +
+          'first = threading.Event(); a = threading.Thread(target=spin, args=(first,)); a.start()\n' +
+          'print(a.native_id, flush=True)\n' +
+          'sys.stdin.readline()\n' +
+          'first.set(); a.join()\n' +
+          'b = threading.Thread(target=spin, args=(threading.Event(),), daemon=True); b.start()\n' +
+          'print(b.native_id, flush=True)\n' +
+          'time.sleep(600)',
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    // Printed tids, from complete lines only (a line may arrive in two chunks).
+    let out = '';
+    let lines: number[] = [];
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      lines = out.split('\n').slice(0, -1).map(Number);
+    });
+    const { sampler, samples } = collect();
+    const seen = (tid: number) => samples.some((s) => s.pid === child.pid && s.tid === tid);
+    try {
+      await sampleUntil(sampler, () => lines.length >= 1);
+      sampler.track(child.pid!);
+      child.stdin!.write('\n');
+      await sampleUntil(sampler, () => lines.length >= 2 && seen(lines[1]));
+      child.stdin!.write('\n');
+      await sampleUntil(sampler, () => lines.length >= 3 && seen(lines[2]));
+    } finally {
+      child.kill('SIGKILL');
+      sampler.stop();
+    }
+    assert.ok(seen(lines[1]) && seen(lines[2]));
+  },
+);
+
 test('the stat of a thread that slept since its last reading is not read again', () => {
   // A /proc of regular files: re-read at offset 0 like the real one, and written by the test.
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-proc-'));
