@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { Collector } from '../../src/collector/collector';
 import { encodeFrame } from '../../src/collector/framing';
 import type { Trace } from '../../src/model/trace';
 import { PROTOCOL_VERSION } from '../../src/collector/schema';
 import { connectClient, helloFrame } from '../../src/collector/wireClient';
+import { startRawWriter } from './raw-writer';
 
 const SECRET = '0123456789abcdef0123456789abcdef';
 const now = () => Number(process.hrtime.bigint());
@@ -211,19 +211,8 @@ test('a process killed in the middle of a frame: truncated-frame, connection clo
     const whole = encodeFrame([['run', t0, 400]]);
     const partial = encodeFrame([['runend', t0 + 5, 400, 0, null, null]]).subarray(0, 9);
     // A real process that writes one and a half frames, then waits to be killed.
-    const writer = spawn(
-      process.execPath,
-      [
-        '-e',
-        `const s = require('net').createConnection(process.argv[1], () => {
-           s.write(Buffer.from(process.argv[2], 'base64'), () => process.stdout.write('sent'));
-         }); setInterval(() => {}, 1000);`,
-        socketPath,
-        Buffer.concat([hello, whole, partial]).toString('base64'),
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    await new Promise((resolve) => writer.stdout.once('data', resolve));
+    const { writer, sent } = startRawWriter(socketPath, Buffer.concat([hello, whole, partial]));
+    await sent;
     await waitFor(collector, (trace) => trace.processes.some((p) => p.runBeginNs !== null));
     writer.kill('SIGKILL');
     await collector.whenIdle(10_000);

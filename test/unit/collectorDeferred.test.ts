@@ -5,7 +5,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { Collector } from '../../src/collector/collector';
 import type { CollectorOptions, IngestMode } from '../../src/collector/collector';
 import { encodeFrame } from '../../src/collector/framing';
@@ -13,6 +12,7 @@ import { PROTOCOL_VERSION } from '../../src/collector/schema';
 import { connectClient, helloFrame } from '../../src/collector/wireClient';
 import type { WireClient } from '../../src/collector/wireClient';
 import type { Trace } from '../../src/model/trace';
+import { startRawWriter } from './raw-writer';
 
 const SECRET = 'decafbaddecafbaddecafbaddecafbad';
 const turn = () => new Promise((resolve) => setImmediate(resolve));
@@ -218,19 +218,8 @@ async function traffic(c: Awaited<ReturnType<typeof openCollector>>): Promise<nu
     encodeFrame([['run', t(90), 103]]),
     partial,
   ]);
-  const writer = spawn(
-    process.execPath,
-    [
-      '-e',
-      `const s = require('net').createConnection(process.argv[1], () => {
-         s.write(Buffer.from(process.argv[2], 'base64'), () => process.stdout.write('sent'));
-       }); setInterval(() => {}, 1000);`,
-      socketPath,
-      bytes.toString('base64'),
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  await received(new Promise((resolve) => writer.stdout.once('data', resolve)));
+  const { writer, sent } = startRawWriter(socketPath, bytes);
+  await received(sent);
   await received(new Promise((resolve) => writer.once('exit', resolve).kill('SIGKILL')));
 
   // A frame over the limit: the connection is closed, what came before it kept.
