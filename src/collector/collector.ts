@@ -192,11 +192,7 @@ export class Collector {
   private catchUp(): Promise<void> {
     this.catchingUp ??= new Promise<void>((resolve) => {
       const slice = () => {
-        const end = performance.now() + CATCH_UP_SLICE_MS;
-        while (this.backlogStart < this.backlog.length && performance.now() < end) {
-          this.build(this.backlog[this.backlogStart++]);
-        }
-        this.dropBuilt();
+        this.buildBacklog(performance.now() + CATCH_UP_SLICE_MS);
         if (this.backlog.length > 0) return void setImmediate(slice);
         this.catchingUp = null;
         resolve();
@@ -362,13 +358,14 @@ export class Collector {
     if (this.backlogFrameBytes > this.maxBacklogBytes) void this.catchUp();
   }
 
-  /** Builds in every arrival not built yet, now (someone reads the model). */
-  private buildBacklog(): void {
-    while (this.backlogStart < this.backlog.length) this.build(this.backlog[this.backlogStart++]);
-    this.dropBuilt();
-  }
-
-  private dropBuilt(): void {
+  /**
+   * Builds in the arrivals not built yet, all of them (someone reads the model) or until
+   * `deadline` (performance.now() ms) passes.
+   */
+  private buildBacklog(deadline = Infinity): void {
+    while (this.backlogStart < this.backlog.length && performance.now() < deadline) {
+      this.build(this.backlog[this.backlogStart++]);
+    }
     this.backlog.splice(0, this.backlogStart);
     this.backlogStart = 0;
   }
