@@ -220,7 +220,7 @@ def _wrap_put(original):
     return put
 
 
-def traced_get(original, self, *args):
+def _traced_get(original, self, *args):
     """Runs a get(): records its start for the recv event and, if it blocked, a wait."""
     ts = now()
     reader = self._reader
@@ -244,7 +244,7 @@ def _wrap_get(original):
     def get(self, block=True, timeout=None):
         if not S.on:
             return original(self, block, timeout)
-        return traced_get(original, self, block, timeout)
+        return _traced_get(original, self, block, timeout)
 
     return get
 
@@ -254,7 +254,7 @@ def _wrap_simple_get(original):
     def get(self):
         if not S.on:
             return original(self)
-        return traced_get(original, self)
+        return _traced_get(original, self)
 
     return get
 

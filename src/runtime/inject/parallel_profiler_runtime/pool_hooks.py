@@ -214,8 +214,8 @@ def _forking_pickler():
 
 class _WorkerTasks:
     """A task runs from the moment get() returned it to the moment its result is put. Both run
-    once per task, so they do the work of traced_get and SimpleQueue.get inline (measured: each
-    layer of calls costs a worker about a microsecond per task)."""
+    once per task, so they do the work of channel_hooks._traced_get and SimpleQueue.get inline
+    (measured: each layer of calls costs a worker about a microsecond per task)."""
 
     def __init__(self, inqueue, outqueue, mapstar, starmapstar):
         self._put = outqueue.put
