@@ -2,6 +2,7 @@
 sink, and checks the events each one must produce. All runs start at once (setUpModule) so the
 suite stays short on a loaded machine."""
 import os
+import re
 import sys
 import unittest
 from concurrent.futures import ThreadPoolExecutor
@@ -19,8 +20,20 @@ DETERMINISTIC = (
     'queue_example', 'pool_example', 'executor_example', 'manager_example', 'pipe_example',
     'value_array_example', 'joinable_queue_example',
 )
+# Under spawn/forkserver a daemon worker may still be unpickling its arguments when the main
+# process exits and unlinks the queue's semaphores: it dies with this traceback (exit 1), plain or
+# profiled, so the comparison leaves it out.
+STDERR_NOISE = {
+    'joinable_queue_example': re.compile(
+        rb'Traceback.*?spawn_main.*?FileNotFoundError: [^\n]*\n', re.S),
+}
 runs = {}
 plain = {}
+
+
+def quiet(name, stderr):
+    noise = STDERR_NOISE.get(name)
+    return noise.sub(b'', stderr) if noise else stderr
 
 
 def setUpModule():
@@ -65,7 +78,7 @@ class ExampleCase(unittest.TestCase):
                 result, _ = runs[(name, method)]
                 with self.subTest(example=name, method=method):
                     self.assertEqual(result.stdout, plain[name].stdout)
-                    self.assertEqual(result.stderr, plain[name].stderr)
+                    self.assertEqual(quiet(name, result.stderr), quiet(name, plain[name].stderr))
 
     def test_process_lifecycle(self):
         for method, trace, main in self.each('process_example'):
@@ -197,8 +210,10 @@ class ExampleCase(unittest.TestCase):
             self.assertEqual([e[5] for e in joins], [chan[3]])
             daemons = [s[4] for s in main.of('spawn') if s[7]]
             self.assertEqual(len(daemons), 2)
+            # Terminated at exit, or died starting (STDERR_NOISE).
             exits = {e[3]: e[4] for e in main.of('exit')}
-            self.assertEqual(exits, {pid: -15 for pid in daemons})
+            self.assertEqual(set(exits), set(daemons))
+            self.assertTrue(set(exits.values()) <= {-15, 1}, exits)
 
     def test_barrier_and_event_waits(self):
         for _, trace, main in self.each('barrier_event_example'):
