@@ -6,9 +6,11 @@
  * cost per event inside the user's processes ((recorded CPU - plain CPU) / events), then the
  * runtime's in-process cost per event (record + batch + encode + send).
  *
- * Recorded runs go through the CLI (`node dist/cli.js record`), or with BENCH_SINK=internal through a
- * minimal socket sink here (the runtime alone, no /proc sampling). BENCH_PYTHON picks the interpreter,
- * BENCH_WORKLOADS=a,b a subset.
+ * Recorded runs go through the CLI (`node dist/cli.js record`, which builds the trace after the run),
+ * with BENCH_SINK=live through the recorder here with live ingest and a delta taken and serialised
+ * every DELTA_INTERVAL_MS (what VS Code's timeline costs while the program runs, but the webview),
+ * or with BENCH_SINK=internal through a minimal socket sink here (the runtime alone, no /proc
+ * sampling). BENCH_PYTHON picks the interpreter, BENCH_WORKLOADS=a,b a subset.
  */
 import { spawn } from 'child_process';
 import * as crypto from 'crypto';
@@ -17,6 +19,8 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
+import { DELTA_INTERVAL_MS } from '../src/protocol/webview';
+import { startRecording } from '../src/recorder/record';
 
 const root = path.join(__dirname, '..', '..');
 const workloads = path.join(root, 'bench', 'overhead.py');
@@ -24,7 +28,12 @@ const inject = path.join(root, 'dist', 'runtime', 'inject');
 const cli = path.join(root, 'dist', 'cli.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const python = process.env.BENCH_PYTHON ?? 'python3';
-const useCli = process.env.BENCH_SINK !== 'internal';
+const sink = process.env.BENCH_SINK ?? 'cli';
+const SINKS: Record<string, string> = {
+  cli: 'the CLI (node dist/cli.js record)',
+  live: 'the recorder with live ingest and deltas (as in VS Code)',
+  internal: 'the runtime and a counting sink',
+};
 const only = process.env.BENCH_WORKLOADS?.split(',');
 
 const WORKLOADS: [name: string, target: number][] = [
@@ -152,20 +161,46 @@ async function recordedCli(workload: string): Promise<{ out: string; events: num
   }
 }
 
+async function recordedLive(workload: string): Promise<{ out: string; events: number }> {
+  const recording = await startRecording({
+    python,
+    script: workloads,
+    args: [workload],
+    stdio: 'pipe',
+    runtimeDir: path.dirname(inject),
+    ingest: 'live',
+  });
+  let out = '';
+  recording.child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  recording.child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const timer = setInterval(
+    () => JSON.stringify(recording.collector.takeDelta()),
+    DELTA_INTERVAL_MS,
+  );
+  try {
+    const trace = await recording.done;
+    if (trace.meta.exitCode !== 0) throw new Error(`recording ${workload} failed:\n${out}`);
+    return { out, events: trace.counts.total };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 async function recorded(workload: string): Promise<Sample> {
-  const { out, events } = useCli
-    ? await recordedCli(workload)
+  const recordedBy = { cli: recordedCli, live: recordedLive }[sink];
+  const { out, events } = recordedBy
+    ? await recordedBy(workload)
     : await recordedInternal([workloads, workload]);
   return parseSample(out, events);
 }
 
 async function main(): Promise<void> {
-  if (!fs.existsSync(inject) || (useCli && !fs.existsSync(cli))) {
+  if (!SINKS[sink]) throw new Error(`BENCH_SINK: one of ${Object.keys(SINKS).join(', ')}`);
+  if (!fs.existsSync(inject) || !fs.existsSync(cli)) {
     throw new Error('run `node esbuild.js` first (dist/runtime, dist/cli.js)');
   }
   console.log(
-    `overhead: ${python}, median of ${RUNS} alternating runs, recorded through ` +
-      (useCli ? 'the CLI (node dist/cli.js record)' : 'the runtime and a counting sink'),
+    `overhead: ${python}, median of ${RUNS} alternating runs, recorded through ${SINKS[sink]}`,
   );
   console.log(
     'workload                 plain s  recorded s  ratio   target  CPU ratio  events   CPU/event',

@@ -1,14 +1,11 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { RunMeta, Trace } from '../model/trace';
-import type { TraceDelta } from '../protocol/webview';
+import { DELTA_INTERVAL_MS, type TraceDelta } from '../protocol/webview';
 import { startRecording, type Recording } from '../recorder/record';
 import { RunTerminal } from './runTerminal';
 import type { RunSettings } from './settings';
 import type { TimelineView } from './timelineView';
-
-/** How often the live timeline gets a delta. */
-const DELTA_INTERVAL_MS = 250;
 
 export interface RunRequest extends RunSettings {
   python: string;

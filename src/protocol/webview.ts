@@ -15,6 +15,9 @@ import type {
   WaitSpan,
 } from '../model/trace';
 
+/** How often the extension host sends a live timeline a delta. */
+export const DELTA_INTERVAL_MS = 250;
+
 /**
  * What arrived since the previous delta. Arrays of spans are appended; `processes`, `channels` and
  * `messages` are upserts keyed by `pid` / `id` (a message gains its receiver once matched).
