@@ -174,7 +174,7 @@ async function recordedLive(workload: string): Promise<{ out: string; events: nu
   recording.child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
   recording.child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const timer = setInterval(
-    () => JSON.stringify(recording.collector.takeDelta()),
+    () => JSON.stringify(recording.collector.takeDelta('built')),
     DELTA_INTERVAL_MS,
   );
   try {

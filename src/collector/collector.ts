@@ -4,10 +4,11 @@
  * No vscode and no child processes here, so tests can drive it with hand-written frames.
  *
  * Sockets are always read, framed and size-checked as data arrives, and hellos checked at once.
- * What arrived is handed to the builder as `Arrival`s, in arrival order across connections: at once
- * in `live` ingest mode (a view follows the run), or, in `deferred` mode (headless recording), kept
- * raw until the run ends, the backlog passes its cap or someone reads the model, so that parsing and
- * building do not take CPU from the program being measured. One code path builds both.
+ * What arrived is handed to the builder as `Arrival`s, in arrival order across connections: in
+ * `live` ingest mode (a view follows the run) soon after, by slices paced to a share of a core, or,
+ * in `deferred` mode (headless recording), kept raw until the run ends, the backlog passes its cap
+ * or someone reads the model, so that parsing and building take as little CPU as they can from the
+ * program being measured. One code path builds both.
  */
 import { timingSafeEqual } from 'crypto';
 import * as fs from 'fs';
@@ -49,6 +50,15 @@ export const DEFAULT_MAX_BACKLOG_BYTES = 128 * 1024 * 1024;
 /** A backlog is built in by slices of this many ms, so sockets and timers are served in between. */
 const CATCH_UP_SLICE_MS = 10;
 
+/**
+ * Live ingest builds by slices of LIVE_SLICE_MS; while a slice leaves a backlog (the program sends
+ * faster than we build), the next one waits so that building takes at most LIVE_BUILD_SHARE of a
+ * core: the program being measured keeps the rest, and the view lags and catches up. Measured
+ * with `BENCH_SINK=live npm run bench:overhead`.
+ */
+const LIVE_SLICE_MS = 5;
+const LIVE_BUILD_SHARE = 0.25;
+
 interface Connection {
   socket: net.Socket;
   decoder: FrameDecoder;
@@ -80,6 +90,7 @@ export class Collector {
   private backlogStart = 0;
   private backlogFrameBytes = 0;
   private catchingUp: Promise<void> | null = null;
+  private pacedSlice: NodeJS.Timeout | null = null;
   /** While a `closed` arrival is built in: when it happened, the builder's clock for it. */
   private arrivalNs: number | null = null;
   private readonly seenPids = new Set<number>();
@@ -175,8 +186,13 @@ export class Collector {
     return this.builder.snapshot();
   }
 
-  takeDelta(): TraceDelta {
-    this.buildBacklog();
+  /**
+   * What changed since the last delta: with `upTo` `all`, after building in the backlog; with
+   * `built`, only what is built already (a live view's periodic delta, which must not undo the
+   * pacing of live ingest).
+   */
+  takeDelta(upTo: 'all' | 'built' = 'all'): TraceDelta {
+    if (upTo === 'all') this.buildBacklog();
     return this.builder.takeDelta(this.closedForGood);
   }
 
@@ -278,6 +294,8 @@ export class Collector {
     const server = this.server;
     this.server = null;
     this.closedForGood = true;
+    if (this.pacedSlice) clearTimeout(this.pacedSlice);
+    this.pacedSlice = null;
     for (const connection of [...this.connections]) connection.socket.destroy();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
     this.removeSocketFiles();
@@ -353,9 +371,21 @@ export class Collector {
 
   private arrived(arrival: Arrival): void {
     if (arrival.kind === 'frame') this.backlogFrameBytes += arrival.frame.length;
-    if (this.ingestMode === 'live') return this.build(arrival);
     this.backlog.push(arrival);
     if (this.backlogFrameBytes > this.maxBacklogBytes) void this.catchUp();
+    else if (this.ingestMode === 'live') this.pace(0);
+  }
+
+  /** Live ingest: the next slice of building, `delayMs` from now (see LIVE_BUILD_SHARE). */
+  private pace(delayMs: number): void {
+    if (this.pacedSlice || this.closedForGood) return;
+    this.pacedSlice = setTimeout(() => {
+      this.pacedSlice = null;
+      const start = performance.now();
+      this.buildBacklog(start + LIVE_SLICE_MS);
+      const spent = performance.now() - start;
+      if (this.backlog.length > 0) this.pace(spent * (1 / LIVE_BUILD_SHARE - 1));
+    }, delayMs);
   }
 
   /**

@@ -111,7 +111,7 @@ export class ProfileRun implements vscode.Disposable {
   }
 
   private postDelta(recording: Recording): void {
-    const delta = recording.collector.takeDelta();
+    const delta = recording.collector.takeDelta('built');
     if (isEmpty(delta)) return;
     this.view.post({ type: 'delta', delta });
     delta.processes.forEach((p) => this.seenPids.add(p.pid));

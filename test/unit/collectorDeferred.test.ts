@@ -36,6 +36,14 @@ async function openCollector(options: Omit<CollectorOptions, 'secret'>) {
 
 const fn = ['square', 'app', '/app.py', 4];
 
+/** Resolves once the collector's backlog is built in, without reading its model (5 s at most). */
+async function drained(collector: Collector): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (collector.backlogBytes > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 /**
  * The same traffic for any collector, with times relative to its clock base, and each write read
  * before the next so that the order across connections is the same: two processes exchanging queue
@@ -262,6 +270,8 @@ async function recordTraffic(ingest: IngestMode) {
   const c = await openCollector({ ingest, maxFrameBytes: 64 * 1024 });
   try {
     const idleNs = await traffic(c);
+    // Live: built in by paced slices soon after, without a reader.
+    if (ingest === 'live') await drained(c.collector);
     const before = { backlogBytes: c.collector.backlogBytes, seenPids: [...c.seenPids] };
     // Built later than the connections closed: their times must still be when they closed.
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -389,4 +399,45 @@ test('close() builds a deferred backlog by slices, serving timers in between', a
   );
   assert.equal(collector.backlogBytes, 0);
   assert.equal(collector.trace().waits.length, 50_000);
+});
+
+test('live ingest builds a burst by paced slices without a reader; a built-only delta builds nothing', async () => {
+  const { collector, socketPath, received } = await openCollector({ ingest: 'live' });
+  try {
+    const t0 = Number(collector.clockBaseNs) + 1e6;
+    const client = await connectClient(socketPath);
+    await received(client.send(helloFrame(SECRET, 500, { clockNs: t0 })));
+    // 100,000 events at once: read in far sooner than built, so most of them are built after.
+    const batches = Array.from({ length: 100 }, (_, b) =>
+      Array.from({ length: 1000 }, (_, i) => [
+        'wait',
+        t0 + i,
+        500,
+        t0 + i + 5,
+        'lock',
+        `L${b}`,
+        null,
+        true,
+      ]),
+    );
+    await Promise.all(batches.map((events) => client.send(events)));
+    await client.end();
+    await collector.whenIdle(5000); // all of it read: the connection closed after it
+    const backlog = collector.backlogBytes;
+    const early = collector.takeDelta('built').waits.length;
+    assert.equal(collector.backlogBytes, backlog, 'a built-only delta built nothing');
+    assert.ok(backlog > 0, 'the burst was read before it was built');
+    const sizes: number[] = [];
+    const timer = setInterval(() => sizes.push(collector.backlogBytes), 1);
+    await drained(collector);
+    clearInterval(timer);
+    assert.ok(
+      sizes.some((bytes) => bytes > 0 && bytes < backlog),
+      'timers ran between slices while the burst was built',
+    );
+    assert.equal(collector.backlogBytes, 0);
+    assert.equal(early + collector.takeDelta('built').waits.length, 100_000);
+  } finally {
+    await collector.close();
+  }
 });
