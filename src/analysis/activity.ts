@@ -43,8 +43,9 @@ export interface ProcessActivity {
   runsTasks: boolean;
   tasks: TaskSpan[];
   /**
-   * The task a Pool or executor worker was running when a signal killed it (`Pool.terminate()`):
-   * it has no span, as spans are sent when they end, so it runs from the worker's receipt of its
+   * The task a Pool or executor worker was running when a signal killed it (`Pool.terminate()`)
+   * if it has no span (a worker's task page gives it an `Unfinished` one; a trace of a runtime
+   * without pages has none, as spans are sent when they end): from the worker's receipt of its
    * last task after its last span until its exit.
    */
   unfinishedTask: Interval | null;

@@ -22,6 +22,7 @@ import type { Source } from './builder';
 import { FrameDecoder, MAX_FRAME_BYTES } from './framing';
 import type { Hello } from './schema';
 import { helloProblem, isBye } from './schema';
+import { takeTaskPage } from './taskPage';
 import { profilerVersion } from './version';
 
 /** When frames are parsed and built into the model: as they arrive, or later (see above). */
@@ -66,6 +67,8 @@ interface Connection {
   byeTs: number | null;
   /** Rejected as a whole: its unread bytes are not a truncated frame. */
   refused: boolean;
+  /** Its process's task page was read (see taskPage.ts). */
+  pageTaken: boolean;
   helloTimer: NodeJS.Timeout | null;
 }
 
@@ -101,6 +104,8 @@ export class Collector {
   private server: net.Server | null = null;
   private socketDir: string | null = null;
   private socketPath: string | null = null;
+  /** Where the runtime puts task pages: the socket's directory. */
+  private pageDir: string | null = null;
   /** The socket path while listening, else null. */
   get address(): string | null {
     return this.socketPath;
@@ -161,6 +166,7 @@ export class Collector {
       socketPath = path.join(this.socketDir, 's');
     }
     this.socketPath = socketPath;
+    this.pageDir = path.dirname(socketPath);
     const server = net.createServer((socket) => this.accept(socket));
     try {
       await new Promise<void>((resolve, reject) => {
@@ -296,7 +302,11 @@ export class Collector {
     this.closedForGood = true;
     if (this.pacedSlice) clearTimeout(this.pacedSlice);
     this.pacedSlice = null;
-    for (const connection of [...this.connections]) connection.socket.destroy();
+    for (const connection of [...this.connections]) {
+      // Read before the directory goes: a task still running when the recording ends.
+      this.takeTaskPage(connection);
+      connection.socket.destroy();
+    }
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
     this.removeSocketFiles();
     process.off('exit', this.removeSocketFiles);
@@ -319,6 +329,7 @@ export class Collector {
       source: null,
       byeTs: null,
       refused: false,
+      pageTaken: false,
       helloTimer: setTimeout(() => this.refuse(connection, 'no-hello'), this.helloTimeoutMs),
     };
     this.connections.add(connection);
@@ -457,11 +468,28 @@ export class Collector {
       this.arrived({ kind: 'rejected', reason: 'truncated-frame' });
     if (connection.source) {
       const { source } = connection;
+      this.takeTaskPage(connection);
       this.arrived({ kind: 'closed', connection, source, atNs: this.nowNs() });
     }
     this.connections.delete(connection);
     this.changed();
     if (this.connections.size === 0) for (const waiter of [...this.idleWaiters]) waiter();
+  }
+
+  /**
+   * The task its process was running, from its task page, as a frame of its own: a process whose
+   * connection closed has ended (or is about to be killed, when the recording ends).
+   */
+  private takeTaskPage(connection: Connection): void {
+    const { source } = connection;
+    if (connection.pageTaken || !source || !this.pageDir) return;
+    connection.pageTaken = true;
+    const event = takeTaskPage(this.pageDir, source.pid, this.nowNs() - source.shiftNs);
+    if (event === 'bad') this.arrived({ kind: 'rejected', reason: 'bad-task-page' });
+    else if (event) {
+      const frame = Buffer.from(JSON.stringify([event]));
+      this.arrived({ kind: 'frame', connection, frame });
+    }
   }
 
   private changed(): void {

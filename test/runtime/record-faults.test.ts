@@ -65,7 +65,7 @@ describe('faults recorded through the CLI', { concurrency: 2, timeout: 600_000 }
     );
   });
 
-  it('Pool.terminate() while tasks run: workers end by SIGTERM, no task is finished', async () => {
+  it('Pool.terminate() while tasks run: workers end by SIGTERM, their tasks are unfinished', async () => {
     const { result, trace } = await recordTrace('pool_terminate');
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, 'running [0, 1]\nterminated\n');
@@ -74,8 +74,39 @@ describe('faults recorded through the CLI', { concurrency: 2, timeout: 600_000 }
       workers.map((w) => w.exitCode),
       [-15, -15],
     );
-    assert.equal(trace.tasks.length, 0);
+    // From the workers' task pages: each ran one task until it was killed.
+    assert.deepEqual(trace.tasks.map((t) => [t.fn.name, t.job, t.ok, t.error?.type]).sort(), [
+      ['slow', 0, false, 'Unfinished'],
+      ['slow', 1, false, 'Unfinished'],
+    ]);
+    assert.deepEqual(trace.tasks.map((t) => t.pid).sort(), workers.map((w) => w.pid).sort());
+    for (const task of trace.tasks) {
+      const worker = workers.find((w) => w.pid === task.pid)!;
+      assert.ok(task.submitNs !== null && task.submitNs <= task.startNs, 'matched to its submit');
+      assert.ok(task.endNs <= worker.exitNs! + 50e6, 'ends when its worker ended');
+    }
+    // Each task's message is drawn to the worker that ran it.
+    const taskChannel = trace.channels.find((c) => c.kind === 'pool-tasks')!;
+    assert.deepEqual(
+      trace.messages
+        .filter((m) => m.channel === taskChannel.id && m.recvPid !== null)
+        .map((m) => m.recvPid)
+        .sort(),
+      workers.map((w) => w.pid).sort(),
+    );
     assert.equal(main(trace)[0].exitCode, 0);
+  });
+
+  it('an executor worker killed inside its task: the task is unfinished, the executor broken', async () => {
+    const { result, trace } = await recordTrace('executor_worker_killed');
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, 'broken\n');
+    const [worker] = childrenOf(trace, 'executor-worker');
+    assert.equal(worker.exitCode, -9);
+    assert.deepEqual(
+      trace.tasks.map((t) => [t.pid, t.fn.name, t.items, t.ok, t.error?.type]),
+      [[worker.pid, 'dies', 1, false, 'Unfinished']],
+    );
   });
 
   it('daemon children still running at exit are terminated and recorded as such', async () => {

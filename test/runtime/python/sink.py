@@ -28,6 +28,11 @@ EVENT_ARITY = {
 }
 
 
+# A task page (docs/wire-protocol.md, "Task page"): state, 10 int64 values, the constants' length.
+TASK_PAGE = struct.Struct('<I4x10qI')
+TASK_PAGE_CONSTANTS_AT = 96
+
+
 class ProtocolError(AssertionError):
     pass
 
@@ -39,6 +44,8 @@ class Connection:
         self.bye = None
         self.closed = False
         self.data = b''
+        # Its task page, if it made one: (running, the 10 values with None for -1, constants).
+        self.page = None
 
     @property
     def pid(self):
@@ -122,7 +129,24 @@ class Sink:
         for key in list(self._selector.get_map().values()):
             key.fileobj.close()
         os.unlink(self.path)
+        self._take_task_pages()
         os.rmdir(self.dir)
+
+    def _take_task_pages(self):
+        by_pid = self.by_pid()
+        for name in os.listdir(self.dir):
+            path = os.path.join(self.dir, name)
+            with open(path, 'rb') as f:
+                page = f.read()
+            os.unlink(path)
+            conn = by_pid.get(int(name[1:])) if name[:1] == 't' and name[1:].isdigit() else None
+            if conn is None or len(page) != 4096:
+                self.errors.append('a stray file %s of %d bytes' % (name, len(page)))
+                continue
+            state, *values, length = TASK_PAGE.unpack_from(page)
+            text = page[TASK_PAGE_CONSTANTS_AT:TASK_PAGE_CONSTANTS_AT + length]
+            values = [None if v == -1 else v for v in values]
+            conn.page = (state == 1, values, json.loads(text.decode()) if length else None)
 
     def by_pid(self):
         return {c.pid: c for c in self.connections if c.hello}

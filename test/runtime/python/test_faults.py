@@ -89,6 +89,19 @@ class FaultCase(unittest.TestCase):
                     tasks,
                     [[0, 2, True, None, None], [1, 2, False, 'ZeroDivisionError', 'division by zero']],
                 )
+                # The worker terminated mid-task sent no task event; its task page tells the task.
+                pages = {c.pid: c.page for c in trace.connections if c.page}
+                running = {pid: page for pid, page in pages.items() if page[0]}
+                self.assertEqual(len(running), 1, pages)
+                ((pid, (_, values, constants)),) = running.items()
+                self.assertEqual(exits[pid], -15)
+                self.assertEqual(constants[0], 'pool')
+                self.assertEqual(constants[2], 'reports_then_sleeps')
+                self.assertIn(constants[3], ('__main__', '__mp_main__'))  # spawned: __mp_main__
+                ts, tid, job, index, items, arg_bytes, get_ts, recv_ts, recv_end, ino = values
+                self.assertEqual((tid, index, items), (pid, 0, 1))
+                self.assertTrue(get_ts <= recv_ts <= recv_end <= ts, values)
+                self.assertGreater(arg_bytes, 0)
 
     def test_program_sees_a_plain_run(self):
         plain = runs['identity-plain']

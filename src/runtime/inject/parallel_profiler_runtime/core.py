@@ -68,6 +68,17 @@ def configure(socket_path, secret, main, role, method):
     S.on = True
 
 
+def socket_path():
+    return _socket_path
+
+
+def encode(value):
+    """The compact JSON text of a value."""
+    if _encode is None:
+        _load_transport()
+    return _encode(value)
+
+
 def next_id():
     S.counter += 1
     return '%d:%d' % (S.pid, S.counter)
@@ -255,9 +266,7 @@ def _batch_text(batch):
 
 def _frame(value):
     """The length-prefixed JSON of a value."""
-    if _encode is None:
-        _load_transport()
-    return _prefixed(_encode(value))
+    return _prefixed(encode(value))
 
 
 def _prefixed(text):

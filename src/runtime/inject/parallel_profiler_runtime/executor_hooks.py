@@ -2,6 +2,7 @@
 in the worker. poolId = the channel id of the executor's call queue."""
 import functools
 
+from . import task_page
 from .channel_hooks import channel_id
 from .core import S, emit, flush_before_read, now, tid
 from .patching import exc_info, fn_info, wraps
@@ -101,10 +102,26 @@ class _ExecutorTasks:
         if S.on:
             flush_before_read(self._reader, now())
         item = self._get(*args, **kwargs)
-        self._current = (now(), item, S.last_recv) if item is not None else None
+        if item is None:
+            self._current = None
+            return item
+        start = now()
+        self._current = (start, item, S.last_recv)
+        if S.on:
+            # In this worker's task page, which outlives a kill (task_page.py).
+            try:
+                fn, items = _unchunk(item.fn, item.args, self._process_chunk)
+                values = (start, tid(), item.work_id, None, items, S.last_recv) + NO_HALF
+            except Exception:
+                return item
+            task_page.begin(fn, self._page_constants, values)
         return item
 
+    def _page_constants(self, fn):
+        return ['executor', self._pool_id] + list(fn_info(fn))
+
     def done(self, work_id, end, exception):
+        task_page.end()
         current = self._current
         if current is None or current[1].work_id != work_id:
             return

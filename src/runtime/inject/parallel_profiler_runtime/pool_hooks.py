@@ -6,7 +6,7 @@ task message's send and its result's receive (both in the owner), the task event
 message's receive and its result's send (both in the worker), so a task costs two events, not six.
 Sentinels (None) on these channels stay plain send / recv events.
 """
-from . import core
+from . import core, task_page
 from .channel_hooks import QUEUE_WAIT_NS, channel_id, emit_folded, folded
 from .core import VAR, EventTemplate, S, emit, now, tid
 from .patching import exc_info, fn_info, wraps
@@ -242,10 +242,28 @@ class _WorkerTasks:
                 emit(('wait', ts, tid(), start, 'queue-get', self._pool_id, None, ok))
         if received is not None:
             received = (ts,) + received[1:]  # getTs: the get began before the read
-        self._current = (start, task, received)
-        if task is None and S.on:  # the sentinel that ends this worker
-            emit_folded(received, tid())
+        if task is None:  # the sentinel that ends this worker
+            self._current = None
+            if S.on:
+                emit_folded(received, tid())
+            return task
+        try:
+            fn, items = chunk_of(task[2], task[3], *self._stars)
+        except Exception:
+            self._current = None
+            return task
+        self._current = (start, task, received, fn, items)
+        if S.on:
+            # In this worker's task page, which outlives a kill (task_page.py).
+            if received:
+                values = (start, tid(), task[0], task[1], items, received[4]) + received[:4]
+            else:
+                values = (start, tid(), task[0], task[1], items, None) + NO_HALF
+            task_page.begin(fn, self._page_constants, values)
         return task
+
+    def _page_constants(self, fn):
+        return ['pool', self._pool_id] + list(fn_info(fn))
 
     def _read_task(self):
         """SimpleQueue.get of the task queue, deciding whether to flush while holding its read
@@ -265,6 +283,7 @@ class _WorkerTasks:
 
     def put(self, item):
         end = now()
+        task_page.end()
         current, self._current = self._current, None
         if current is None or not S.on:
             return self._put(item)
@@ -287,9 +306,8 @@ class _WorkerTasks:
         """The task event, by a template per function (a failure's message is a constant of a
         template of its own, not kept)."""
         try:
-            start, task, received = current
+            start, task, received, fn, items = current
             job, index, (ok, value) = item
-            fn, items = chunk_of(task[2], task[3], *self._stars)
             values = (start, tid(), end, job, index, items, received[4] if received else None)
             values += (result_bytes,) + (received[:4] if received else NO_HALF)
             if sent:

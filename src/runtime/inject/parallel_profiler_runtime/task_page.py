@@ -1,0 +1,79 @@
+"""The task a Pool or executor worker is running, kept in a page of shared memory: a file named
+`t<pid>` in the collector's private directory, mapped by the worker. A task's event is sent when the
+task ends, so a worker killed while running one (Pool.terminate(), a crash, the OOM killer) would
+take it along; the collector reads the page once the worker's connection has closed and reports the
+task as unfinished (docs/wire-protocol.md, "Task page"). Writing it costs one struct.pack_into when
+a task starts and one when it ends; the task's constant fields are written when they change.
+"""
+import os
+import struct
+
+from . import core
+from .core import S
+
+PAGE_BYTES = 4096
+# state (1 while a task runs), ts, tid, job, index, items, argBytes, getTs, recvTs, recvEndTs,
+# recvIno (-1 for null), then the length of the constants' JSON, which starts at CONSTANTS_AT.
+_HEADER = struct.Struct('<I4x10qI')
+_pack_header = _HEADER.pack_into
+_pack_state = struct.Struct('<I').pack_into
+CONSTANTS_AT = 96
+NULL = -1
+
+_page = None  # this process's mapped page, or None (no task yet, or it could not be made)
+_pid = 0  # the pid _page is for: a fork child has its parent's until its first task
+_inherited = None  # a fork parent's page, kept mapped: freeing it would write the child's memory
+_constants = None  # the key of the constants in the page
+_constants_bytes = 0
+
+
+def _open():
+    """Maps this process's page, connected first so that the collector knows whose it is."""
+    global _page, _pid, _inherited, _constants
+    _inherited, _page, _pid, _constants = _page, None, S.pid, None
+    try:
+        import mmap
+
+        core.flush()
+        if not (S.on and S.hello_sent):
+            return
+        path = os.path.join(os.path.dirname(core.socket_path()), 't%d' % S.pid)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        try:
+            os.ftruncate(fd, PAGE_BYTES)
+            _page = mmap.mmap(fd, PAGE_BYTES)
+        finally:
+            os.close(fd)
+    except Exception:
+        _page = None  # no page in this process; the run goes on
+
+
+def begin(key, constants, values):
+    """A task starts: `values` are ts, tid, job, index, items, argBytes, getTs, recvTs, recvEndTs,
+    recvIno (None for null); `constants(key)` gives [kind, poolId, fnName, fnModule, fnFile,
+    fnLine], written when `key` differs from the last task's."""
+    global _constants, _constants_bytes
+    if _pid != S.pid:
+        _open()
+    page = _page
+    if page is None:
+        return
+    try:
+        if None in values:
+            values = [NULL if v is None else v for v in values]
+        if key is not _constants:
+            data = core.encode(constants(key)).encode()
+            if CONSTANTS_AT + len(data) > PAGE_BYTES:
+                _constants = None
+                return
+            page[CONSTANTS_AT:CONSTANTS_AT + len(data)] = data
+            _constants, _constants_bytes = key, len(data)
+        _pack_header(page, 0, 1, *values, _constants_bytes)
+    except Exception:
+        pass
+
+
+def end():
+    """The task ended: its event tells of it from now on."""
+    if _page is not None and _pid == S.pid:
+        _pack_state(_page, 0, 0)

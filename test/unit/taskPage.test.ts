@@ -1,0 +1,127 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Collector } from '../../src/collector/collector';
+import {
+  TASK_PAGE_BYTES,
+  UNFINISHED_TYPE,
+  takeTaskPage,
+  unfinishedTaskEvent,
+} from '../../src/collector/taskPage';
+import { connectClient, helloFrame } from '../../src/collector/wireClient';
+
+const SECRET = '0123456789abcdef0123456789abcdef';
+
+/** A page as the runtime's task_page.py writes it (state, 10 int64s, constants' length, JSON). */
+function page(running: boolean, values: (number | null)[], constants: string): Buffer {
+  const buffer = Buffer.alloc(TASK_PAGE_BYTES);
+  buffer.writeUInt32LE(running ? 1 : 0, 0);
+  values.forEach((v, i) => buffer.writeBigInt64LE(BigInt(v ?? -1), 8 + 8 * i));
+  const json = Buffer.from(constants);
+  buffer.writeUInt32LE(json.length, 88);
+  json.copy(buffer, 96);
+  return buffer;
+}
+
+const constants = JSON.stringify(['pool', '7:1', 'slow', 'app', '/app.py', 12]);
+const values = [1000, 7, 3, 0, 1, 45, 900, 950, 990, 555];
+
+test('a running task page is the task event of an unfinished task', () => {
+  const event = unfinishedTaskEvent(page(true, values, constants), 5000);
+  assert.deepEqual(event, [
+    'task',
+    1000,
+    7,
+    5000,
+    'pool',
+    '7:1',
+    3,
+    0,
+    1,
+    'slow',
+    'app',
+    '/app.py',
+    12,
+    45,
+    null,
+    false,
+    UNFINISHED_TYPE,
+    'its worker ended while running it (killed by a signal such as Pool.terminate(), or exited)',
+    900,
+    950,
+    990,
+    555,
+    null,
+    null,
+    null,
+    null,
+  ]);
+  const executor = unfinishedTaskEvent(
+    page(true, [1000, 7, 3, null, 1, null, null, null, null, null], constants),
+    5000,
+  ) as unknown[];
+  assert.deepEqual(
+    [executor[7], executor[13], executor[18], executor[21]],
+    [null, null, null, null],
+  );
+});
+
+test('an idle page says nothing; a page that does not parse is bad', () => {
+  assert.equal(unfinishedTaskEvent(page(false, values, constants), 5000), null);
+  assert.equal(unfinishedTaskEvent(page(true, values, '["pool", "7:1", "slo'), 5000), 'bad');
+  assert.equal(unfinishedTaskEvent(page(true, values, '["pool"]'), 5000), 'bad');
+  const tooLong = page(true, values, constants);
+  tooLong.writeUInt32LE(TASK_PAGE_BYTES, 88);
+  assert.equal(unfinishedTaskEvent(tooLong, 5000), 'bad');
+});
+
+test('takeTaskPage reads and removes a page, reports none as null and never follows a link', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-page-'));
+  try {
+    assert.equal(takeTaskPage(dir, 11, 5000), null);
+    fs.writeFileSync(path.join(dir, 't12'), page(true, values, constants));
+    assert.equal((takeTaskPage(dir, 12, 5000) as unknown[])[0], 'task');
+    assert.equal(fs.existsSync(path.join(dir, 't12')), false, 'removed once read');
+    fs.writeFileSync(path.join(dir, 'elsewhere'), page(true, values, constants));
+    fs.symlinkSync(path.join(dir, 'elsewhere'), path.join(dir, 't13'));
+    assert.equal(takeTaskPage(dir, 13, 5000), 'bad');
+    fs.writeFileSync(path.join(dir, 't14'), 'short');
+    assert.equal(takeTaskPage(dir, 14, 5000), 'bad');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the collector reads the task page of a process whose connection closed', async () => {
+  const collector = new Collector({ secret: SECRET });
+  const socketPath = await collector.listen();
+  try {
+    const t0 = Number(collector.clockBaseNs) + 1e6;
+    const pageOf = (pid: number, data: Buffer | string) =>
+      fs.writeFileSync(path.join(path.dirname(socketPath), `t${pid}`), data);
+    // A worker killed mid-task (no bye), and one whose page does not parse.
+    for (const [pid, data] of [
+      [21, page(true, [t0 + 10, 21, 4, 2, 3, 64, null, null, null, null], constants)],
+      [22, page(true, values, 'not json')],
+    ] as const) {
+      const client = await connectClient(socketPath);
+      await client.send(helloFrame(SECRET, pid, { clockNs: t0, role: 'pool-worker' }));
+      pageOf(pid, data);
+      await client.end();
+    }
+    await collector.whenIdle(5000);
+    const trace = collector.trace();
+    assert.deepEqual(
+      trace.tasks.map((t) => [t.pid, t.job, t.index, t.items, t.argBytes, t.ok, t.error?.type]),
+      [[21, 4, 2, 3, 64, false, UNFINISHED_TYPE]],
+    );
+    const [task] = trace.tasks;
+    assert.equal(task.startNs, 1e6 + 10);
+    assert.ok(task.endNs > task.startNs && task.endNs <= collector.nowNs(), 'ends when it closed');
+    assert.deepEqual(trace.counts.rejectedReasons, { 'bad-task-page': 1 });
+  } finally {
+    await collector.close();
+  }
+});
