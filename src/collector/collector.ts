@@ -88,7 +88,7 @@ export class Collector {
   private readonly ingestMode: IngestMode;
   private readonly maxBacklogBytes: number;
   private readonly builder: TraceBuilder;
-  /** Arrivals not built in yet (deferred mode), from `backlogStart` on. */
+  /** Arrivals not built in yet, from `backlogStart` on. */
   private backlog: Arrival[] = [];
   private backlogStart = 0;
   private backlogFrameBytes = 0;
@@ -202,7 +202,7 @@ export class Collector {
     return this.builder.takeDelta(this.closedForGood);
   }
 
-  /** Raw frame bytes waiting to be built in (deferred mode). */
+  /** Raw frame bytes waiting to be built in. */
   get backlogBytes(): number {
     return this.backlogFrameBytes;
   }
