@@ -30,6 +30,7 @@ def patch_executor(process):
         if not S.on:
             return init(self, *args, **kwargs)
         S.pending_kinds = ['executor-calls', 'executor-results']
+        task_page.preload()
         S.in_chan += 1  # the executor's internal wake-up Pipe is not a user channel
         try:
             init(self, *args, **kwargs)
@@ -67,6 +68,7 @@ def _wrap_process_worker(original, process_chunk):
     @wraps(original)
     def _process_worker(call_queue, *args, **kwargs):
         if S.on and hasattr(call_queue, '_reader'):
+            task_page.open_page()
             tasks = _worker['tasks'] = _ExecutorTasks(call_queue, process_chunk)
             call_queue = Delegate(call_queue, get=tasks.get)
         return original(call_queue, *args, **kwargs)

@@ -52,6 +52,8 @@ def patch_pool(pool):
             # no user channel (a ThreadPool's task and result queues are not mp queues).
             internal = [] if isinstance(self, thread_pool) else ['pool-tasks', 'pool-results']
             S.pending_kinds = internal + [None]
+            if internal:
+                task_page.preload()
         try:
             init(self, *args, **kwargs)
         finally:
@@ -191,19 +193,13 @@ def _wrap_worker(original, mapstar, starmapstar):
     def worker(inqueue, outqueue, *args, **kwargs):
         if S.on and hasattr(inqueue, '_reader'):
             core.set_role('pool-worker')
+            task_page.open_page()
             tasks = _WorkerTasks(inqueue, outqueue, mapstar, starmapstar)
             inqueue = Delegate(inqueue, get=tasks.get)
             outqueue = Delegate(outqueue, put=tasks.put)
         return original(inqueue, outqueue, *args, **kwargs)
 
     return worker
-
-
-def _pickled_size(item):
-    try:
-        return len(_forking_pickler().dumps(item))
-    except Exception:
-        return None
 
 
 def _forking_pickler():
@@ -214,8 +210,8 @@ def _forking_pickler():
 
 class _WorkerTasks:
     """A task runs from the moment get() returned it to the moment its result is put. Both run
-    once per task, so they do the work of channel_hooks._traced_get and SimpleQueue.get inline
-    (measured: each layer of calls costs a worker about a microsecond per task)."""
+    once per task, so they do the work of channel_hooks._traced_get and SimpleQueue.get / put
+    inline (measured: each layer of calls costs a worker about a microsecond per task)."""
 
     def __init__(self, inqueue, outqueue, mapstar, starmapstar):
         self._put = outqueue.put
@@ -224,8 +220,10 @@ class _WorkerTasks:
         self._reader = inqueue._reader
         self._read_lock = inqueue._rlock._semlock  # its waits are part of the get's
         self._readable = core.poller(self._reader)
-        self._loads = _forking_pickler().loads
+        pickler = _forking_pickler()
+        self._loads, self._dumps = pickler.loads, pickler.dumps
         self._writer = outqueue._writer
+        self._write_lock = outqueue._wlock
         self._current = None
         # fn -> EventTemplate of a succeeded task whose result's send it carries / does not carry
         self._templates = ({}, {})
@@ -284,23 +282,34 @@ class _WorkerTasks:
     def put(self, item):
         end = now()
         task_page.end()
-        current, self._current = self._current, None
+        current = self._current
         if current is None or not S.on:
+            self._current = None
             return self._put(item)
+        # As SimpleQueue.put: pickled before the write lock. If that raises, the worker puts a
+        # MaybeEncodingError instead, for this task still.
+        data = self._dumps(item)
+        self._current = None
         try:
             last = not self._readable()
         except Exception:
             last = True
         if last:
             # No task is waiting: the parent may terminate this worker (SIGTERM) as soon as it has
-            # this result, so the task is sent before the result (sized by pickling it as put does)
-            # and the result's send stays an event of its own.
-            self._emit(current, end, item, _pickled_size(item), None)
+            # this result, so the task is sent before the result, whose send stays an event of its
+            # own.
+            self._emit(current, end, item, len(data), None)
             core.flush()
-            return self._put(item)
-        result, sent = folded(self._writer, self._put, item)
+            return self._write(data)
+        _, sent = folded(self._writer, self._write, data)
         self._emit(current, end, item, sent[3] if sent else None, sent)
-        return result
+
+    def _write(self, data):
+        lock = self._write_lock
+        if lock is None:
+            return self._writer.send_bytes(data)
+        with lock:
+            self._writer.send_bytes(data)
 
     def _emit(self, current, end, item, result_bytes, sent):
         """The task event, by a template per function (a failure's message is a constant of a
