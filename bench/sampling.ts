@@ -4,7 +4,10 @@
  * process's CPU time over a fixed wall time is printed as % of one core, next to the same wait
  * without sampling (the Node timer alone). Target: <= 3 % at the default interval.
  *
- * Usage: npm run bench:sampling [-- <seconds per measurement, default 3>]
+ * A shared machine makes single measurements swing by 2x, so each interval is measured in several
+ * rounds, sampling and timer alone in turn, and medians are printed with the range.
+ *
+ * Usage: npm run bench:sampling [-- <seconds per measurement, default 3> [<rounds, default 5>]]
  */
 import { spawn } from 'child_process';
 import type { ChildProcess } from 'child_process';
@@ -23,6 +26,17 @@ while True:
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** `median % (min-max)` of measurements in % of one core. */
+function summary(values: number[]): string {
+  return `${median(values).toFixed(2)} % (${Math.min(...values).toFixed(2)}-${Math.max(...values).toFixed(2)})`;
+}
+
 /** % of one core this process used during `seconds` of wall time while `setup` runs. */
 async function measure(seconds: number, setup: () => () => void): Promise<number> {
   const teardown = setup();
@@ -38,6 +52,7 @@ async function measure(seconds: number, setup: () => () => void): Promise<number
 
 async function main(): Promise<void> {
   const seconds = Number(process.argv[2] ?? 3);
+  const rounds = Number(process.argv[3] ?? 5);
   const workers: ChildProcess[] = [];
   try {
     for (let i = 0; i < PROCESSES; i++) {
@@ -46,29 +61,44 @@ async function main(): Promise<void> {
       await new Promise((resolve) => child.stdout!.once('data', resolve));
     }
     console.log(
-      `${PROCESSES} processes, ${seconds} s per measurement, % of one core used by this process`,
+      `${PROCESSES} processes, ${rounds} rounds of ${seconds} s per interval, ` +
+        `% of one core used by this process: median (min-max)`,
     );
     for (const intervalMs of [5, DEFAULT_SAMPLE_INTERVAL_MS, 20]) {
-      const idle = await measure(seconds, () => {
-        const timer = setInterval(() => {}, intervalMs);
-        return () => clearInterval(timer);
-      });
+      const idle: number[] = [];
+      const sampling: number[] = [];
       let samples = 0;
-      const sampling = await measure(seconds, () => {
-        const sampler = new CoreSampler({
-          intervalMs,
-          clockBaseNs: process.hrtime.bigint(),
-          onSamples: (batch) => (samples += batch.length),
+      const timerAlone = () =>
+        measure(seconds, () => {
+          const timer = setInterval(() => {}, intervalMs);
+          return () => clearInterval(timer);
         });
-        for (const worker of workers) sampler.track(worker.pid!);
-        sampler.start();
-        return () => sampler.stop();
-      });
+      const sampled = () =>
+        measure(seconds, () => {
+          const sampler = new CoreSampler({
+            intervalMs,
+            clockBaseNs: process.hrtime.bigint(),
+            onSamples: (batch) => (samples += batch.length),
+          });
+          for (const worker of workers) sampler.track(worker.pid!);
+          sampler.start();
+          return () => sampler.stop();
+        });
+      for (let round = 0; round < rounds; round++) {
+        // Alternating which goes first spreads slow drifts of the machine's load over both.
+        if (round % 2 === 0) idle.push(await timerAlone());
+        sampling.push(await sampled());
+        if (round % 2 === 1) idle.push(await timerAlone());
+      }
+      const cost = sampling.map((value, round) => value - idle[round]);
+      // % of one core over an interval of `intervalMs` ms, in us: % / 100 * intervalMs * 1000.
+      const perTickUs = median(cost) * intervalMs * 10;
       const mark = intervalMs === DEFAULT_SAMPLE_INTERVAL_MS ? ' (default)' : '';
       console.log(
-        `interval ${String(intervalMs).padStart(2)} ms${mark}: sampling ${sampling.toFixed(2)} %, ` +
-          `timer alone ${idle.toFixed(2)} %, sampler cost ${(sampling - idle).toFixed(2)} %, ` +
-          `${samples} samples stored`,
+        `interval ${String(intervalMs).padStart(2)} ms${mark}: sampling ${summary(sampling)}, ` +
+          `timer alone ${summary(idle)}, sampler cost ${summary(cost)} ` +
+          `(~${perTickUs.toFixed(0)} us a tick), ` +
+          `${Math.round(samples / (rounds * seconds))} samples stored a second`,
       );
     }
   } finally {
