@@ -3,7 +3,7 @@
  * counts and parallelism, as a JSON-ready object and as a readable text table.
  */
 import { averageParallelism } from '../model/cores';
-import type { ChannelKind, ProcessRole, Trace } from '../model/trace';
+import { UNFINISHED_TASK, type ChannelKind, type ProcessRole, type Trace } from '../model/trace';
 import { diagnose } from './diagnose';
 import { formatDiagnosis } from './format';
 import type { Diagnosis } from './types';
@@ -46,7 +46,8 @@ export interface TraceSummary {
   wallNs: number;
   processes: ProcessSummary[];
   /** `count`: task spans (Pool chunks, executor calls); `byFunction`: items executed per function. */
-  tasks: { count: number; failed: number; byFunction: Record<string, number> };
+  /** `unfinished`: failed because their worker ended while running them (killed, or exited). */
+  tasks: { count: number; failed: number; unfinished: number; byFunction: Record<string, number> };
   queues: QueueSummary[];
   /** Blocked intervals per wait kind (`join`, `queue-get`, `lock`, ...). */
   waits: Record<string, { count: number; totalNs: number }>;
@@ -115,6 +116,7 @@ export function summarizeTrace(trace: Trace): TraceSummary {
     tasks: {
       count: trace.tasks.length,
       failed: trace.tasks.filter((t) => !t.ok).length,
+      unfinished: trace.tasks.filter((t) => t.error?.type === UNFINISHED_TASK).length,
       byFunction,
     },
     queues: queueSummaries(trace),
@@ -178,7 +180,10 @@ export function formatSummaryText(s: TraceSummary): string {
     ).map((l) => `  ${l}`),
   ];
   if (s.tasks.count > 0) {
-    out.push('', `Tasks: ${s.tasks.count} (${s.tasks.failed} failed)`);
+    const unfinished = s.tasks.unfinished
+      ? `, ${s.tasks.unfinished} unfinished: their worker ended while running them`
+      : '';
+    out.push('', `Tasks: ${s.tasks.count} (${s.tasks.failed} failed${unfinished})`);
     const rows = Object.entries(s.tasks.byFunction).map(([fn, n]) => [fn, String(n)]);
     out.push(...table(['function', 'executions'], rows).map((l) => `  ${l}`));
   }

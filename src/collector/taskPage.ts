@@ -8,6 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { UNFINISHED_TASK } from '../model/trace';
 
 export const TASK_PAGE_BYTES = 4096;
 /** state u32, 4 bytes of padding, 10 int64 values, the constants' length u32, then their JSON. */
@@ -17,7 +18,6 @@ const CONSTANTS_LENGTH_AT = VALUES_AT + 8 * VALUE_COUNT;
 const CONSTANTS_AT = 96;
 const RUNNING = 1;
 
-export const UNFINISHED_TYPE = 'Unfinished';
 const UNFINISHED_MESSAGE =
   'its worker ended while running it (killed by a signal such as Pool.terminate(), or exited)';
 
@@ -80,7 +80,7 @@ export function unfinishedTaskEvent(page: Buffer, endTs: number): unknown[] | 'b
     argBytes,
     null,
     false,
-    UNFINISHED_TYPE,
+    UNFINISHED_TASK,
     UNFINISHED_MESSAGE,
     getTs,
     recvTs,

@@ -26,6 +26,9 @@ export interface ExceptionInfo {
   message: string;
 }
 
+/** The error type of a task whose worker ended while running it (docs/trace-format.md). */
+export const UNFINISHED_TASK = 'Unfinished';
+
 export interface ThreadInfo {
   tid: number;
   name: string;

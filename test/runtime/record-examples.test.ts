@@ -108,7 +108,7 @@ const EXAMPLE_FACTS: Record<string, Example> = {
   executor_example: {
     facts: (s) => {
       children(s, 'executor-worker', 2);
-      assert.deepEqual(s.tasks, { count: 8, failed: 0, byFunction: { cube: 8 } });
+      assert.deepEqual(s.tasks, { count: 8, failed: 0, unfinished: 0, byFunction: { cube: 8 } });
     },
   },
   joinable_queue_example: {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatSummaryText, summarizeTrace } from '../../src/analysis/summary';
+import { UNFINISHED_TASK } from '../../src/model/trace';
 import { sampleTrace } from './tracefile-sample';
 
 const MS = 1e6;
@@ -16,7 +17,12 @@ test('the summary counts processes, task items per function, queue traffic and w
       [102, 100, 'pool-worker', -9],
     ],
   );
-  assert.deepEqual(summary.tasks, { count: 3, failed: 1, byFunction: { square: 5, cube: 1 } });
+  assert.deepEqual(summary.tasks, {
+    count: 3,
+    failed: 1,
+    unfinished: 0,
+    byFunction: { square: 5, cube: 1 },
+  });
   const [queue, pipe] = summary.queues;
   assert.deepEqual(
     [queue.kind, queue.puts, queue.gets, queue.matched, queue.byDirection, queue.taskDone],
@@ -49,4 +55,16 @@ test('the text form is a readable table of the same facts', () => {
   assert.match(text, /^ {2}Queue +joinable-queue +2 +1$/m);
   assert.match(text, /^ {2}join +1 +31\.0 ms$/m);
   assert.match(text, /^Manager calls: 1 \(list\.append x1\)$/m);
+});
+
+test('tasks whose worker ended while running them are counted as unfinished', () => {
+  const trace = sampleTrace();
+  const failed = trace.tasks.find((t) => !t.ok)!;
+  failed.error = { type: UNFINISHED_TASK, message: 'its worker ended while running it' };
+  const summary = summarizeTrace(trace);
+  assert.deepEqual([summary.tasks.failed, summary.tasks.unfinished], [1, 1]);
+  assert.match(
+    formatSummaryText(summary),
+    /^Tasks: 3 \(1 failed, 1 unfinished: their worker ended while running them\)$/m,
+  );
 });

@@ -4,12 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Collector } from '../../src/collector/collector';
-import {
-  TASK_PAGE_BYTES,
-  UNFINISHED_TYPE,
-  takeTaskPage,
-  unfinishedTaskEvent,
-} from '../../src/collector/taskPage';
+import { TASK_PAGE_BYTES, takeTaskPage, unfinishedTaskEvent } from '../../src/collector/taskPage';
+import { UNFINISHED_TASK } from '../../src/model/trace';
 import { connectClient, helloFrame } from '../../src/collector/wireClient';
 
 const SECRET = '0123456789abcdef0123456789abcdef';
@@ -47,7 +43,7 @@ test('a running task page is the task event of an unfinished task', () => {
     45,
     null,
     false,
-    UNFINISHED_TYPE,
+    UNFINISHED_TASK,
     'its worker ended while running it (killed by a signal such as Pool.terminate(), or exited)',
     900,
     950,
@@ -115,7 +111,7 @@ test('the collector reads the task page of a process whose connection closed', a
     const trace = collector.trace();
     assert.deepEqual(
       trace.tasks.map((t) => [t.pid, t.job, t.index, t.items, t.argBytes, t.ok, t.error?.type]),
-      [[21, 4, 2, 3, 64, false, UNFINISHED_TYPE]],
+      [[21, 4, 2, 3, 64, false, UNFINISHED_TASK]],
     );
     const [task] = trace.tasks;
     assert.equal(task.startNs, 1e6 + 10);
