@@ -1,5 +1,5 @@
 /** The summary numbers above the timeline and the notices under them. */
-import { formatDuration } from './format';
+import { formatBytes, formatDuration } from './format';
 import type { TimelineStore } from './store';
 
 /** Label, value and an optional tooltip saying how the value is computed. */
@@ -32,6 +32,15 @@ export function headerItems(store: TimelineStore): HeaderItem[] {
     ],
   ];
   if (!store.live) items.push(['result', describeRunEnd(store)]);
+  else if (store.pendingBytes > 0) {
+    items.push([
+      'catching up',
+      `${formatBytes(store.pendingBytes)} of events not shown yet`,
+      'The program sends events faster than the profiler builds them while it runs (it takes at ' +
+        'most a quarter of a core, to leave the rest to the program): the timeline lags behind ' +
+        'and catches up.',
+    ]);
+  }
   if (counts.lost > 0) items.push(['lost events', String(counts.lost)]);
   if (counts.rejected > 0) {
     const reasons = Object.entries(counts.rejectedReasons)

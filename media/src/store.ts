@@ -37,6 +37,8 @@ export class TimelineStore {
   private parallelismLane: ParallelismLane | null = null;
   private coreLaneList: CoreLane[] = [];
   private channelLaneList: ChannelLane[] = [];
+  /** Event bytes the collector had not built in yet at the last delta (the view lags by them). */
+  pendingBytes = 0;
   private derivedStale = false;
   private derivedAt = -Infinity;
   private deriveCostMs = 0;
@@ -77,6 +79,7 @@ export class TimelineStore {
     const trace = this.trace;
     trace.meta = delta.meta;
     trace.counts = delta.counts;
+    this.pendingBytes = delta.pendingBytes ?? 0;
     for (const p of delta.processes) {
       const i = trace.processes.findIndex((q) => q.pid === p.pid);
       if (i >= 0) trace.processes[i] = p;

@@ -199,7 +199,9 @@ export class Collector {
    */
   takeDelta(upTo: 'all' | 'built' = 'all'): TraceDelta {
     if (upTo === 'all') this.buildBacklog();
-    return this.builder.takeDelta(this.closedForGood);
+    const delta = this.builder.takeDelta(this.closedForGood);
+    delta.pendingBytes = this.backlogFrameBytes;
+    return delta;
   }
 
   /** Raw frame bytes waiting to be built in. */

@@ -23,6 +23,11 @@ export const DELTA_INTERVAL_MS = 250;
  * `messages` are upserts keyed by `pid` / `id` (a message gains its receiver once matched).
  */
 export interface TraceDelta {
+  /**
+   * Event bytes the collector has received but not built in yet: live ingest is paced while the
+   * program sends faster than it builds, so the view lags (absent: none).
+   */
+  pendingBytes?: number;
   meta: RunMeta;
   counts: EventCounts;
   processes: ProcessInfo[];

@@ -75,9 +75,22 @@ test('live: snapshot, deltas append and the view follows the newest time until t
   assert.equal(taskCount(view), snapshot.tasks.length);
   assert.ok(Math.abs(view.visibleRange!.endNs - cut) < 1e3);
 
-  await postToWebview(page, { type: 'delta', delta });
+  // A collector behind the program says how far; the header says the view lags until it caught up.
+  await postToWebview(page, { type: 'delta', delta: { ...delta, pendingBytes: 3 << 20 } });
   view = await timeline(page);
   assert.equal(taskCount(view), pool.tasks.length);
+  assert.equal(view.header['catching up'], '3.00 MiB of events not shown yet');
+  const caughtUp = {
+    ...delta,
+    messages: [],
+    tasks: [],
+    waits: [],
+    coreSamples: [],
+    pendingBytes: 0,
+  };
+  await postToWebview(page, { type: 'delta', delta: caughtUp });
+  view = await timeline(page);
+  assert.equal(view.header['catching up'], undefined);
   assert.equal(view.following, true);
   assert.ok(Math.abs(view.visibleRange!.endNs - pool.meta.wallNs) < 1e3, 'follows the newest time');
 

@@ -424,8 +424,10 @@ test('live ingest builds a burst by paced slices without a reader; a built-only 
     await client.end();
     await collector.whenIdle(5000); // all of it read: the connection closed after it
     const backlog = collector.backlogBytes;
-    const early = collector.takeDelta('built').waits.length;
+    const first = collector.takeDelta('built');
+    const early = first.waits.length;
     assert.equal(collector.backlogBytes, backlog, 'a built-only delta built nothing');
+    assert.equal(first.pendingBytes, backlog, 'and says how much is not built yet');
     assert.ok(backlog > 0, 'the burst was read before it was built');
     const sizes: number[] = [];
     const timer = setInterval(() => sizes.push(collector.backlogBytes), 1);
