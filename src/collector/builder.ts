@@ -157,14 +157,15 @@ export class TraceBuilder {
         );
         return;
       case 'recv':
-        this.matcher.addRecv(e[4] as number, {
+        this.matcher.addRecv(
+          e[4] as number,
+          idString(e[7]),
           pid,
           tid,
+          e[6] === null ? ts : (e[6] as number) + source.shiftNs,
           ts,
-          endNs: (e[3] as number) + source.shiftNs,
-          getNs: e[6] === null ? ts : (e[6] as number) + source.shiftNs,
-          chanId: idString(e[7]),
-        });
+          (e[3] as number) + source.shiftNs,
+        );
         return;
       case 'wait':
         this.waits.push({
@@ -328,14 +329,15 @@ export class TraceBuilder {
     if (e[at + 3] === null || e[at + 1] === null || e[at + 2] === null) return;
     const shift = source.shiftNs;
     const ts = (e[at + 1] as number) + shift;
-    this.matcher.addRecv(e[at + 3] as number, {
-      pid: source.pid,
-      tid,
-      ts,
-      endNs: (e[at + 2] as number) + shift,
-      getNs: e[at] === null ? ts : (e[at] as number) + shift,
+    this.matcher.addRecv(
+      e[at + 3] as number,
       chanId,
-    });
+      source.pid,
+      tid,
+      e[at] === null ? ts : (e[at] as number) + shift,
+      ts,
+      (e[at + 2] as number) + shift,
+    );
   }
 
   /** A send carried on another event as ts at `e[at]` and ino at `e[at + 2]`. */
