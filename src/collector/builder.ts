@@ -12,7 +12,6 @@ import type {
   ProcessInfo,
   ProcessRole,
   RunMeta,
-  SourceRef,
   TaskKind,
   TaskSpan,
   Trace,
@@ -22,6 +21,7 @@ import { TRACE_FORMAT, TRACE_VERSION, unknownProcess } from '../model/trace';
 import type { TraceDelta } from '../protocol/webview';
 import { MessageMatcher } from './messages';
 import type { Hello } from './schema';
+import { SourceRefs } from './sourceRefs';
 import { isValidEvent } from './schema';
 
 /** Where a connection's events come from and how to turn its clock into trace time. */
@@ -65,8 +65,7 @@ export class TraceBuilder {
   private readonly submits = new Map<string, Submit>();
   private readonly tasksAwaitingSubmit = new Map<string, number>();
   private readonly warnings = new Set<string>();
-  /** One shared object per distinct function: thousands of tasks run the same few. */
-  private readonly sourceRefs = new Map<string, SourceRef>();
+  private readonly sourceRefs = new SourceRefs();
 
   // What takeDelta has handed out so far.
   private readonly changedPids = new Set<number>();
@@ -251,7 +250,7 @@ export class TraceBuilder {
         if (e[5] !== null && child.connection === 'never') child.name = e[5] as string;
         child.startMethod = (e[6] as string | null) ?? child.startMethod;
         child.daemon = e[7] as boolean;
-        child.target = e[8] === null ? null : this.sourceRef(e[8], e[9], e[10], e[11]);
+        child.target = e[8] === null ? null : this.sourceRefs.get(e[8], e[9], e[10], e[11]);
         // A worker killed before it connected (Pool.terminate at startup) is still known by its target.
         const known = child.target && TARGET_ROLES[`${child.target.module}.${child.target.name}`];
         if (known && child.connection === 'never') child.role = known;
@@ -275,7 +274,7 @@ export class TraceBuilder {
           label: (e[5] as string | null) ?? id,
           createdPid: pid,
           createdNs: ts,
-          createdAt: e[8] === null ? null : this.sourceRef(e[8], e[9], e[10], e[11]),
+          createdAt: e[8] === null ? null : this.sourceRefs.get(e[8], e[9], e[10], e[11]),
         });
         return;
       }
@@ -288,7 +287,7 @@ export class TraceBuilder {
     const task: TaskSpan = {
       id: this.tasks.length,
       kind: e[4] as TaskKind,
-      fn: this.sourceRef(e[9], e[10], e[11], e[12]),
+      fn: this.sourceRefs.get(e[9], e[10], e[11], e[12]),
       pid: source.pid,
       tid,
       startNs: ts,
@@ -364,21 +363,6 @@ export class TraceBuilder {
     // Replaced, not mutated: snapshots handed out earlier keep what they had.
     this.tasks[taskId] = { ...this.tasks[taskId], submitNs: ts, submitPid: pid };
     this.tasksAwaitingSubmit.delete(key);
-  }
-
-  private sourceRef(name: unknown, module: unknown, file: unknown, line: unknown): SourceRef {
-    const key = `${name as string}\u0000${module as string}\u0000${file as string}\u0000${line as number}`;
-    let ref = this.sourceRefs.get(key);
-    if (!ref) {
-      ref = {
-        name: (name as string | null) ?? '?',
-        module: module as string | null,
-        file: file as string | null,
-        line: line as number | null,
-      };
-      this.sourceRefs.set(key, ref);
-    }
-    return ref;
   }
 
   private process(pid: number): ProcessInfo {
