@@ -12,7 +12,6 @@ import type {
   ProcessInfo,
   ProcessRole,
   RunMeta,
-  SourceRef,
   TaskKind,
   TaskSpan,
   Trace,
@@ -22,6 +21,7 @@ import { TRACE_FORMAT, TRACE_VERSION, unknownProcess } from '../model/trace';
 import type { TraceDelta } from '../protocol/webview';
 import { MessageMatcher } from './messages';
 import type { Hello } from './schema';
+import { SourceRefs } from './sourceRefs';
 import { isValidEvent } from './schema';
 
 /** Where a connection's events come from and how to turn its clock into trace time. */
@@ -65,8 +65,7 @@ export class TraceBuilder {
   private readonly submits = new Map<string, Submit>();
   private readonly tasksAwaitingSubmit = new Map<string, number>();
   private readonly warnings = new Set<string>();
-  /** One shared object per distinct function: thousands of tasks run the same few. */
-  private readonly sourceRefs = new Map<string, SourceRef>();
+  private readonly sourceRefs = new SourceRefs();
 
   // What takeDelta has handed out so far.
   private readonly changedPids = new Set<number>();
@@ -157,14 +156,15 @@ export class TraceBuilder {
         );
         return;
       case 'recv':
-        this.matcher.addRecv(e[4] as number, {
+        this.matcher.addRecv(
+          e[4] as number,
+          idString(e[7]),
           pid,
           tid,
+          e[6] === null ? ts : (e[6] as number) + source.shiftNs,
           ts,
-          endNs: (e[3] as number) + source.shiftNs,
-          getNs: e[6] === null ? ts : (e[6] as number) + source.shiftNs,
-          chanId: idString(e[7]),
-        });
+          (e[3] as number) + source.shiftNs,
+        );
         return;
       case 'wait':
         this.waits.push({
@@ -250,7 +250,7 @@ export class TraceBuilder {
         if (e[5] !== null && child.connection === 'never') child.name = e[5] as string;
         child.startMethod = (e[6] as string | null) ?? child.startMethod;
         child.daemon = e[7] as boolean;
-        child.target = e[8] === null ? null : this.sourceRef(e[8], e[9], e[10], e[11]);
+        child.target = e[8] === null ? null : this.sourceRefs.get(e[8], e[9], e[10], e[11]);
         // A worker killed before it connected (Pool.terminate at startup) is still known by its target.
         const known = child.target && TARGET_ROLES[`${child.target.module}.${child.target.name}`];
         if (known && child.connection === 'never') child.role = known;
@@ -274,7 +274,7 @@ export class TraceBuilder {
           label: (e[5] as string | null) ?? id,
           createdPid: pid,
           createdNs: ts,
-          createdAt: e[8] === null ? null : this.sourceRef(e[8], e[9], e[10], e[11]),
+          createdAt: e[8] === null ? null : this.sourceRefs.get(e[8], e[9], e[10], e[11]),
         });
         return;
       }
@@ -287,7 +287,7 @@ export class TraceBuilder {
     const task: TaskSpan = {
       id: this.tasks.length,
       kind: e[4] as TaskKind,
-      fn: this.sourceRef(e[9], e[10], e[11], e[12]),
+      fn: this.sourceRefs.get(e[9], e[10], e[11], e[12]),
       pid: source.pid,
       tid,
       startNs: ts,
@@ -328,14 +328,15 @@ export class TraceBuilder {
     if (e[at + 3] === null || e[at + 1] === null || e[at + 2] === null) return;
     const shift = source.shiftNs;
     const ts = (e[at + 1] as number) + shift;
-    this.matcher.addRecv(e[at + 3] as number, {
-      pid: source.pid,
-      tid,
-      ts,
-      endNs: (e[at + 2] as number) + shift,
-      getNs: e[at] === null ? ts : (e[at] as number) + shift,
+    this.matcher.addRecv(
+      e[at + 3] as number,
       chanId,
-    });
+      source.pid,
+      tid,
+      e[at] === null ? ts : (e[at] as number) + shift,
+      ts,
+      (e[at + 2] as number) + shift,
+    );
   }
 
   /** A send carried on another event as ts at `e[at]` and ino at `e[at + 2]`. */
@@ -362,21 +363,6 @@ export class TraceBuilder {
     // Replaced, not mutated: snapshots handed out earlier keep what they had.
     this.tasks[taskId] = { ...this.tasks[taskId], submitNs: ts, submitPid: pid };
     this.tasksAwaitingSubmit.delete(key);
-  }
-
-  private sourceRef(name: unknown, module: unknown, file: unknown, line: unknown): SourceRef {
-    const key = `${name as string}\u0000${module as string}\u0000${file as string}\u0000${line as number}`;
-    let ref = this.sourceRefs.get(key);
-    if (!ref) {
-      ref = {
-        name: (name as string | null) ?? '?',
-        module: module as string | null,
-        file: file as string | null,
-        line: line as number | null,
-      };
-      this.sourceRefs.set(key, ref);
-    }
-    return ref;
   }
 
   private process(pid: number): ProcessInfo {

@@ -7,36 +7,30 @@
  */
 import type { Message } from '../model/trace';
 
-export interface RecvRecord {
-  pid: number;
-  tid: number;
-  ts: number;
-  endNs: number;
-  getNs: number;
-  chanId: string | null;
-}
-
-/** Records of one kind on one endpoint inode, kept sorted by time at each settle. */
-class RecordList<T> {
-  items: T[] = [];
+/**
+ * Records of one kind (message ids for sends, receive ids for receives) on one endpoint inode, with
+ * their times, kept sorted by time at each settle. Parallel number arrays, not an object per record:
+ * a run has millions of them, and every object kept is garbage-collector work.
+ */
+class RecordList {
+  ids: number[] = [];
+  times: number[] = [];
   private sorted = true;
   /** Earliest time appended since the last settle. */
   private earliestNew = Infinity;
 
-  constructor(private readonly tsOf: (item: T) => number) {}
-
-  add(record: T, ts: number): void {
-    const items = this.items;
-    if (items.length > 0 && ts < this.tsOf(items[items.length - 1])) this.sorted = false;
+  add(id: number, ts: number): void {
+    const times = this.times;
+    if (times.length > 0 && ts < times[times.length - 1]) this.sorted = false;
     if (ts < this.earliestNew) this.earliestNew = ts;
-    items.push(record);
+    this.ids.push(id);
+    times.push(ts);
   }
 
   /** Sorts if needed and returns the first index whose record may have moved (length if none). */
   settle(): number {
-    if (this.earliestNew === Infinity) return this.items.length;
-    const tsOf = this.tsOf;
-    if (!this.sorted) this.items.sort((a, b) => tsOf(a) - tsOf(b));
+    if (this.earliestNew === Infinity) return this.ids.length;
+    if (!this.sorted) this.sort();
     const first = this.lowerBound(this.earliestNew);
     this.sorted = true;
     this.earliestNew = Infinity;
@@ -45,15 +39,23 @@ class RecordList<T> {
 
   /** Forces the next settle to redo everything (the direction's pairing or channel changed). */
   invalidate(): void {
-    if (this.items.length > 0) this.earliestNew = -Infinity;
+    if (this.ids.length > 0) this.earliestNew = -Infinity;
+  }
+
+  /** A stable sort by time, as a stable sort of records would order them. */
+  private sort(): void {
+    const { ids, times } = this;
+    const order = Array.from(ids.keys()).sort((a, b) => times[a] - times[b]);
+    this.ids = order.map((i) => ids[i]);
+    this.times = order.map((i) => times[i]);
   }
 
   private lowerBound(ts: number): number {
     let low = 0;
-    let high = this.items.length;
+    let high = this.times.length;
     while (low < high) {
       const mid = (low + high) >>> 1;
-      if (this.tsOf(this.items[mid]) < ts) low = mid + 1;
+      if (this.times[mid] < ts) low = mid + 1;
       else high = mid;
     }
     return low;
@@ -61,20 +63,39 @@ class RecordList<T> {
 }
 
 class Endpoint {
-  /** Ids of the messages sent on this inode. */
-  readonly sends: RecordList<number>;
-  readonly recvs = new RecordList<RecvRecord>((r) => r.ts);
+  /** Ids of the messages sent on this inode, by their sendNs. */
+  readonly sends = new RecordList();
+  /** Ids of the receives on this inode, by their start time. */
+  readonly recvs = new RecordList();
+}
 
-  constructor(messages: readonly Message[]) {
-    this.sends = new RecordList<number>((id) => messages[id].sendNs);
+/** What a message needs of its receive, per receive id (parallel arrays, see RecordList). */
+class Receives {
+  readonly pid: number[] = [];
+  readonly tid: number[] = [];
+  readonly getNs: number[] = [];
+  readonly endNs: number[] = [];
+  readonly chanId: (string | null)[] = [];
+
+  /** Returns the new receive's id. */
+  add(pid: number, tid: number, getNs: number, endNs: number, chanId: string | null): number {
+    this.pid.push(pid);
+    this.tid.push(tid);
+    this.getNs.push(getNs);
+    this.endNs.push(endNs);
+    return this.chanId.push(chanId) - 1;
   }
 }
+
+/** `matched` of a message that no receive explains. */
+const NO_RECEIVE = -1;
 
 export class MessageMatcher {
   /** Every message by id; entries are replaced (never mutated) when their matching changes. */
   readonly messages: Message[] = [];
-  /** Per message id: the receive matched to it, and the channel id its sender reported. */
-  private readonly matched: (RecvRecord | null)[] = [];
+  private readonly receives = new Receives();
+  /** Per message id: the id of the receive matched to it, and the channel id its sender reported. */
+  private readonly matched: number[] = [];
   private readonly senderChannel: (string | null)[] = [];
   /** Messages from this id on were not handed out by takeChanged yet. */
   private firstUndelivered = 0;
@@ -131,14 +152,24 @@ export class MessageMatcher {
       recvNs: null,
     };
     this.messages.push(message);
-    this.matched.push(null);
+    this.matched.push(NO_RECEIVE);
     this.senderChannel.push(chanId);
     this.endpoint(ino).sends.add(message.id, sendNs);
     this.dirty.add(ino);
   }
 
-  addRecv(ino: number, record: RecvRecord): void {
-    this.endpoint(ino).recvs.add(record, record.ts);
+  /** A receive on `ino` that began at `ts` (what orders the matching) and ended at `endNs`. */
+  addRecv(
+    ino: number,
+    chanId: string | null,
+    recvPid: number,
+    recvTid: number,
+    getNs: number,
+    ts: number,
+    endNs: number,
+  ): void {
+    const id = this.receives.add(recvPid, recvTid, getNs, endNs, chanId);
+    this.endpoint(ino).recvs.add(id, ts);
     this.dirty.add(this.partner.get(ino) ?? ino);
   }
 
@@ -148,7 +179,7 @@ export class MessageMatcher {
     let count = 0;
     for (const [ino, endpoint] of this.endpoints) {
       const sender = this.endpoints.get(this.partner.get(ino) ?? ino);
-      count += Math.max(0, endpoint.recvs.items.length - (sender?.sends.items.length ?? 0));
+      count += Math.max(0, endpoint.recvs.ids.length - (sender?.sends.ids.length ?? 0));
     }
     return count;
   }
@@ -182,7 +213,7 @@ export class MessageMatcher {
   private endpoint(ino: number): Endpoint {
     let endpoint = this.endpoints.get(ino);
     if (!endpoint) {
-      endpoint = new Endpoint(this.messages);
+      endpoint = new Endpoint();
       this.endpoints.set(ino, endpoint);
     }
     return endpoint;
@@ -192,22 +223,32 @@ export class MessageMatcher {
     const sending = this.endpoint(sendIno);
     const receiving = this.endpoint(this.partner.get(sendIno) ?? sendIno);
     const from = Math.min(sending.sends.settle(), receiving.recvs.settle());
-    const sends = sending.sends.items;
-    const recvs = receiving.recvs.items;
+    const sends = sending.sends.ids;
+    const recvs = receiving.recvs.ids;
+    const receives = this.receives;
     const channelOfIno = this.channelByIno.get(sendIno);
     for (let i = from; i < sends.length; i++) {
       const id = sends[i];
-      const recv = i < recvs.length ? recvs[i] : null;
+      const recv = i < recvs.length ? recvs[i] : NO_RECEIVE;
+      const matched = recv !== NO_RECEIVE;
       const old = this.messages[id];
-      const channel = this.senderChannel[id] ?? channelOfIno ?? recv?.chanId ?? old.channel;
+      const channel =
+        this.senderChannel[id] ??
+        channelOfIno ??
+        (matched ? receives.chanId[recv] : null) ??
+        old.channel;
       if (this.matched[id] === recv && old.channel === channel) continue;
       this.matched[id] = recv;
+      const recvPid = matched ? receives.pid[recv] : null;
+      const recvTid = matched ? receives.tid[recv] : null;
+      const getNs = matched ? receives.getNs[recv] : null;
+      const recvNs = matched ? receives.endNs[recv] : null;
       if (id >= this.firstUnshared) {
         old.channel = channel;
-        old.recvPid = recv ? recv.pid : null;
-        old.recvTid = recv ? recv.tid : null;
-        old.getNs = recv ? recv.getNs : null;
-        old.recvNs = recv ? recv.endNs : null;
+        old.recvPid = recvPid;
+        old.recvTid = recvTid;
+        old.getNs = getNs;
+        old.recvNs = recvNs;
         continue;
       }
       this.messages[id] = {
@@ -218,10 +259,10 @@ export class MessageMatcher {
         sendTid: old.sendTid,
         putNs: old.putNs,
         sendNs: old.sendNs,
-        recvPid: recv ? recv.pid : null,
-        recvTid: recv ? recv.tid : null,
-        getNs: recv ? recv.getNs : null,
-        recvNs: recv ? recv.endNs : null,
+        recvPid,
+        recvTid,
+        getNs,
+        recvNs,
       };
       if (id < this.firstUndelivered) this.rematched.add(id);
     }

@@ -6,19 +6,6 @@ import type { ChannelKind, ProcessRole, TaskKind, WaitKind } from '../model/trac
 
 export const PROTOCOL_VERSION = 2;
 
-type Check = (value: unknown) => boolean;
-
-const int: Check = (v) => typeof v === 'number' && Number.isSafeInteger(v);
-const intOrNull: Check = (v) => v === null || int(v);
-const str: Check = (v) => typeof v === 'string';
-const strOrNull: Check = (v) => v === null || typeof v === 'string';
-const bool: Check = (v) => typeof v === 'boolean';
-const idOrNull: Check = (v) => v === null || typeof v === 'string' || int(v);
-const oneOf = (values: readonly string[]): Check => {
-  const set = new Set(values);
-  return (v) => typeof v === 'string' && set.has(v);
-};
-
 export const PROCESS_ROLES: readonly ProcessRole[] = [
   'main',
   'process',
@@ -53,63 +40,119 @@ const WAIT_KINDS: readonly WaitKind[] = [
 ];
 const TASK_KINDS: readonly TaskKind[] = ['pool', 'executor'];
 
-const role = oneOf(PROCESS_ROLES);
-const sourceRef = [strOrNull, strOrNull, strOrNull, intOrNull];
-/** Four times or sizes of a Pool message carried by a submit or task event (docs/wire-protocol.md). */
-const messageHalf = [intOrNull, intOrNull, intOrNull, intOrNull];
+const ROLE_SET = new Set<string>(PROCESS_ROLES);
+const CHANNEL_KIND_SET = new Set<string>(CHANNEL_KINDS);
+const WAIT_KIND_SET = new Set<string>(WAIT_KINDS);
+const TASK_KIND_SET = new Set<string>(TASK_KINDS);
 
-/** Checks of the fields after `[type, ts, tid`, per event type. Extra trailing fields are allowed. */
-const EVENT_FIELDS: Record<string, Check[]> = {
-  thread: [strOrNull],
-  role: [role],
-  spawn: [int, int, strOrNull, strOrNull, bool, ...sourceRef],
+/**
+ * What a field may hold. Codes checked by one switch, not a closure per field: validation runs for
+ * every field of every event, and a call site shared by many closures is slow.
+ */
+const enum Field {
+  Int,
+  IntOrNull,
+  Str,
+  StrOrNull,
+  Bool,
+  /** A channel, pool or object id: a string or an integer. */
+  IdOrNull,
+  Role,
+  ChannelKind,
+  WaitKind,
+  TaskKind,
+}
+
+const isInt = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v);
+
+function fits(field: Field, v: unknown): boolean {
+  switch (field) {
+    case Field.Int:
+      return isInt(v);
+    case Field.IntOrNull:
+      return v === null || isInt(v);
+    case Field.Str:
+      return typeof v === 'string';
+    case Field.StrOrNull:
+      return v === null || typeof v === 'string';
+    case Field.Bool:
+      return typeof v === 'boolean';
+    case Field.IdOrNull:
+      return v === null || typeof v === 'string' || isInt(v);
+    case Field.Role:
+      return typeof v === 'string' && ROLE_SET.has(v);
+    case Field.ChannelKind:
+      return typeof v === 'string' && CHANNEL_KIND_SET.has(v);
+    case Field.WaitKind:
+      return typeof v === 'string' && WAIT_KIND_SET.has(v);
+    case Field.TaskKind:
+      return typeof v === 'string' && TASK_KIND_SET.has(v);
+  }
+}
+
+const sourceRef = [Field.StrOrNull, Field.StrOrNull, Field.StrOrNull, Field.IntOrNull];
+/** Four times or sizes of a Pool message carried by a submit or task event (docs/wire-protocol.md). */
+const messageHalf = [Field.IntOrNull, Field.IntOrNull, Field.IntOrNull, Field.IntOrNull];
+
+/** The fields after `[type, ts, tid`, per event type. Extra trailing fields are allowed. */
+const EVENT_FIELDS: Record<string, readonly Field[]> = {
+  thread: [Field.StrOrNull],
+  role: [Field.Role],
+  spawn: [Field.Int, Field.Int, Field.StrOrNull, Field.StrOrNull, Field.Bool, ...sourceRef],
   run: [],
-  runend: [intOrNull, strOrNull, strOrNull],
-  exit: [int, int],
-  join: [int, int, bool],
-  chan: [idOrNull, oneOf(CHANNEL_KINDS), strOrNull, intOrNull, intOrNull, ...sourceRef],
-  send: [int, int, intOrNull, intOrNull, idOrNull],
-  recv: [int, int, intOrNull, intOrNull, idOrNull],
-  wait: [int, oneOf(WAIT_KINDS), idOrNull, intOrNull, bool],
-  taskdone: [idOrNull],
+  runend: [Field.IntOrNull, Field.StrOrNull, Field.StrOrNull],
+  exit: [Field.Int, Field.Int],
+  join: [Field.Int, Field.Int, Field.Bool],
+  chan: [
+    Field.IdOrNull,
+    Field.ChannelKind,
+    Field.StrOrNull,
+    Field.IntOrNull,
+    Field.IntOrNull,
+    ...sourceRef,
+  ],
+  send: [Field.Int, Field.Int, Field.IntOrNull, Field.IntOrNull, Field.IdOrNull],
+  recv: [Field.Int, Field.Int, Field.IntOrNull, Field.IntOrNull, Field.IdOrNull],
+  wait: [Field.Int, Field.WaitKind, Field.IdOrNull, Field.IntOrNull, Field.Bool],
+  taskdone: [Field.IdOrNull],
   submit: [
-    oneOf(TASK_KINDS),
-    idOrNull,
-    intOrNull,
-    intOrNull,
-    intOrNull,
+    Field.TaskKind,
+    Field.IdOrNull,
+    Field.IntOrNull,
+    Field.IntOrNull,
+    Field.IntOrNull,
     ...sourceRef,
     // the task message sent: sendTs, sendEndTs, sendIno, sendBytes
     ...messageHalf,
     // its result received: recvTid, getTs, recvTs, recvEndTs, recvIno, recvBytes, recvChanId
-    intOrNull,
+    Field.IntOrNull,
     ...messageHalf,
-    intOrNull,
-    idOrNull,
+    Field.IntOrNull,
+    Field.IdOrNull,
   ],
   task: [
-    int,
-    oneOf(TASK_KINDS),
-    idOrNull,
-    intOrNull,
-    intOrNull,
-    intOrNull,
+    Field.Int,
+    Field.TaskKind,
+    Field.IdOrNull,
+    Field.IntOrNull,
+    Field.IntOrNull,
+    Field.IntOrNull,
     ...sourceRef,
-    intOrNull,
-    intOrNull,
-    bool,
-    strOrNull,
-    strOrNull,
+    Field.IntOrNull,
+    Field.IntOrNull,
+    Field.Bool,
+    Field.StrOrNull,
+    Field.StrOrNull,
     // the task message received: getTs, recvTs, recvEndTs, recvIno
     ...messageHalf,
     // its result sent: sendTs, sendEndTs, sendIno, sendChanId
-    intOrNull,
-    intOrNull,
-    intOrNull,
-    idOrNull,
+    Field.IntOrNull,
+    Field.IntOrNull,
+    Field.IntOrNull,
+    Field.IdOrNull,
   ],
-  mcall: [int, strOrNull, strOrNull, bool],
-  lost: [int],
+  mcall: [Field.Int, Field.StrOrNull, Field.StrOrNull, Field.Bool],
+  lost: [Field.Int],
 };
 
 /** Whether `event` is a well-formed `[type, ts, tid, ...fields]` of a known type. */
@@ -117,9 +160,9 @@ export function isValidEvent(event: unknown): event is unknown[] {
   if (!Array.isArray(event) || event.length < 3) return false;
   const fields = EVENT_FIELDS[event[0] as string];
   if (fields === undefined || !Object.hasOwn(EVENT_FIELDS, event[0] as string)) return false;
-  if (!int(event[1]) || !int(event[2]) || event.length < 3 + fields.length) return false;
+  if (!isInt(event[1]) || !isInt(event[2]) || event.length < 3 + fields.length) return false;
   for (let i = 0; i < fields.length; i++) {
-    if (!fields[i](event[i + 3])) return false;
+    if (!fits(fields[i], event[i + 3])) return false;
   }
   return true;
 }
@@ -141,18 +184,18 @@ export interface Hello {
   main: boolean;
 }
 
-const HELLO_FIELDS: Record<string, Check> = {
-  pid: int,
-  ppid: intOrNull,
-  mpParentPid: intOrNull,
-  name: str,
-  role,
-  startMethod: strOrNull,
-  python: strOrNull,
-  executable: strOrNull,
-  platform: strOrNull,
-  clockNs: int,
-  main: bool,
+const HELLO_FIELDS: Record<string, Field> = {
+  pid: Field.Int,
+  ppid: Field.IntOrNull,
+  mpParentPid: Field.IntOrNull,
+  name: Field.Str,
+  role: Field.Role,
+  startMethod: Field.StrOrNull,
+  python: Field.StrOrNull,
+  executable: Field.StrOrNull,
+  platform: Field.StrOrNull,
+  clockNs: Field.Int,
+  main: Field.Bool,
 };
 
 export type HelloProblem = 'no-hello' | 'bad-secret' | 'bad-version' | 'bad-schema';
@@ -170,8 +213,8 @@ export function helloProblem(
   if (hello.t !== 'hello' || typeof hello.secret !== 'string') return 'no-hello';
   if (!secretMatches(hello.secret)) return 'bad-secret';
   if (hello.v !== PROTOCOL_VERSION) return 'bad-version';
-  for (const [name, check] of Object.entries(HELLO_FIELDS)) {
-    if (!check(hello[name])) return 'bad-schema';
+  for (const [name, field] of Object.entries(HELLO_FIELDS)) {
+    if (!fits(field, hello[name])) return 'bad-schema';
   }
   return null;
 }
@@ -180,5 +223,5 @@ export function helloProblem(
 export function isBye(frame: unknown): frame is { t: 'bye'; ts: number } {
   if (typeof frame !== 'object' || frame === null) return false;
   const bye = frame as Record<string, unknown>;
-  return bye.t === 'bye' && int(bye.ts);
+  return bye.t === 'bye' && isInt(bye.ts);
 }

@@ -303,3 +303,38 @@ test('tasks match their submit by (pool, job, index), whichever arrives first', 
     );
   });
 });
+
+test('records arriving out of time order: matched by time, equal times in arrival order', async () => {
+  await withCollector(async (collector, socketPath) => {
+    const sender = await processConnection(socketPath, 60);
+    const receiver = await processConnection(socketPath, 61);
+    await receiver.finish([recv(61, 300, 90, 3), recv(61, 100, 90, 1), recv(61, 200, 90, 2)]);
+    // Two sends at the same time (bytes 2, then 22), then a late batch with an earlier send.
+    await sender.send([send(60, 10, 90, 1), send(60, 20, 90, 2), send(60, 20, 90, 22)]);
+    await sender.finish([send(60, 5, 90, 0)]);
+    const trace = collector.trace();
+    const base = Number(trace.meta.clockBaseNs);
+    assert.deepEqual(
+      trace.messages.map((m) => [m.bytes, m.recvNs === null ? null : m.recvNs + base - T0]),
+      [
+        [1, 203],
+        [2, 303],
+        [22, null],
+        [0, 103],
+      ],
+    );
+  });
+});
+
+test('tasks running the same function share one SourceRef, also with another in between', async () => {
+  await withCollector(async (collector, socketPath) => {
+    const worker = await processConnection(socketPath, 70);
+    const cube = task(70, 20, 'pool', 69, 0, 1);
+    cube.splice(9, 4, 'cube', 'app', '/app.py', 8);
+    await worker.finish([task(70, 10, 'pool', 69, 0, 0), cube, task(70, 30, 'pool', 69, 0, 2)]);
+    const [first, second, third] = collector.trace().tasks;
+    assert.equal(first.fn, third.fn);
+    assert.deepEqual(second.fn, { name: 'cube', module: 'app', file: '/app.py', line: 8 });
+    assert.deepEqual(first.fn, { name: 'square', module: 'app', file: '/app.py', line: 4 });
+  });
+});
