@@ -173,17 +173,6 @@ export class MessageMatcher {
     this.dirty.add(this.partner.get(ino) ?? ino);
   }
 
-  /** Receives that no traced send explains (their sender was not traced). */
-  unmatchedReceives(): number {
-    this.settle();
-    let count = 0;
-    for (const [ino, endpoint] of this.endpoints) {
-      const sender = this.endpoints.get(this.partner.get(ino) ?? ino);
-      count += Math.max(0, endpoint.recvs.ids.length - (sender?.sends.ids.length ?? 0));
-    }
-    return count;
-  }
-
   /** Re-matches every direction that received records since the last settle. */
   settle(): void {
     for (const sendIno of this.dirty) this.matchDirection(sendIno);

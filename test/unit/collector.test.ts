@@ -168,6 +168,7 @@ test('bad frames after the hello: each rejected alone, the rest kept', async () 
         ['wait', t0, 300, t0 + 5, 'no-such-kind', null, null, true],
         ['thread', t0, 'not a tid', 'x'],
         ['frobnicate', t0, 300],
+        [['run'], t0, 300],
         ['thread', t0 + 1, 301, 'Helper'],
       ]);
       const badJson = Buffer.from('[["run", 1, ');
@@ -186,7 +187,7 @@ test('bad frames after the hello: each rejected alone, the rest kept', async () 
       const trace = collector.trace();
       const p = trace.processes.find((x) => x.pid === 300)!;
       assert.deepEqual(trace.counts.rejectedReasons, {
-        'bad-event': 3,
+        'bad-event': 4,
         'malformed-json': 2,
         'bad-schema': 1,
         'oversize-frame': 1,
