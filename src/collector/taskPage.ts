@@ -35,7 +35,8 @@ export function takeTaskPage(dir: string, pid: number, endTs: number): unknown[]
     try {
       if (!fs.fstatSync(fd).isFile()) return 'bad';
       page = Buffer.alloc(TASK_PAGE_BYTES);
-      if (fs.readSync(fd, page, 0, TASK_PAGE_BYTES, 0) < TASK_PAGE_BYTES) return 'bad';
+      // Shorter: the process ended while making its page, before any task.
+      if (fs.readSync(fd, page, 0, TASK_PAGE_BYTES, 0) < TASK_PAGE_BYTES) return null;
     } finally {
       fs.closeSync(fd);
       fs.rmSync(file, { force: true });

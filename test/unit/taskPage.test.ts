@@ -73,7 +73,7 @@ test('an idle page says nothing; a page that does not parse is bad', () => {
   assert.equal(unfinishedTaskEvent(tooLong, 5000), 'bad');
 });
 
-test('takeTaskPage reads and removes a page, reports none as null and never follows a link', () => {
+test('takeTaskPage reads and removes a page, reports none (or an unfinished one) as null, never follows a link', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-page-'));
   try {
     assert.equal(takeTaskPage(dir, 11, 5000), null);
@@ -83,8 +83,10 @@ test('takeTaskPage reads and removes a page, reports none as null and never foll
     fs.writeFileSync(path.join(dir, 'elsewhere'), page(true, values, constants));
     fs.symlinkSync(path.join(dir, 'elsewhere'), path.join(dir, 't13'));
     assert.equal(takeTaskPage(dir, 13, 5000), 'bad');
-    fs.writeFileSync(path.join(dir, 't14'), 'short');
-    assert.equal(takeTaskPage(dir, 14, 5000), 'bad');
+    // A worker killed while it made its page (created, not sized yet) ran no task.
+    fs.writeFileSync(path.join(dir, 't14'), '');
+    assert.equal(takeTaskPage(dir, 14, 5000), null);
+    assert.equal(fs.existsSync(path.join(dir, 't14')), false);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

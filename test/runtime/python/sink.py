@@ -139,7 +139,10 @@ class Sink:
             with open(path, 'rb') as f:
                 page = f.read()
             os.unlink(path)
-            conn = by_pid.get(int(name[1:])) if name[:1] == 't' and name[1:].isdigit() else None
+            is_page = name[:1] == 't' and name[1:].isdigit()
+            conn = by_pid.get(int(name[1:])) if is_page else None
+            if is_page and len(page) < 4096:
+                continue  # its process was killed while making it, before any task
             if conn is None or len(page) != 4096:
                 self.errors.append('a stray file %s of %d bytes' % (name, len(page)))
                 continue
