@@ -18,6 +18,10 @@ IDLE_FLUSH_NS = 2_000_000
 MAX_FRAME = 4 * 1024 * 1024
 SEND_BUFFER = 4 * 1024 * 1024
 MAX_TEXT = 2000
+# A send that cannot go on for this long turns tracing off; SEND_TIMEOUT is its struct timeval.
+SEND_TIMEOUT_S = 10
+_LONG = 8 if sys.maxsize > 2**32 else 4
+SEND_TIMEOUT = SEND_TIMEOUT_S.to_bytes(_LONG, sys.byteorder) + bytes(_LONG)
 
 
 class State:
@@ -321,7 +325,12 @@ def _connect():
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
     except OSError:
         pass
-    sock.settimeout(10)
+    try:
+        # A blocking socket whose connect and sends time out in the kernel: with settimeout(),
+        # Python makes it non-blocking (one more call) and polls it before every send.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, SEND_TIMEOUT)
+    except (AttributeError, OSError):
+        sock.settimeout(SEND_TIMEOUT_S)
     try:
         sock.connect(_socket_path)
     except Exception:
