@@ -122,8 +122,9 @@ class FaultCase(unittest.TestCase):
         self.assertEqual((result.returncode, result.stdout, result.stderr), (0, plain.stdout, b''))
 
     def test_runtime_bytecode_is_written_but_not_the_users(self):
-        """Under PYTHONDONTWRITEBYTECODE the runtime's own modules get their bytecode (else every
-        process compiles them); the user's modules still do not, and the program sees the flag."""
+        """Under PYTHONDONTWRITEBYTECODE the runtime's own modules and sitecustomize get their
+        bytecode (else every process compiles them); the user's modules still do not, and the
+        program sees the flag."""
         import shutil
 
         root = tempfile.mkdtemp(prefix='pp-bytecode-')
@@ -154,6 +155,8 @@ class FaultCase(unittest.TestCase):
             modules = {n[:-3] for n in os.listdir(package) if n.endswith('.py')}
             cached = {n.split('.')[0] for n in os.listdir(os.path.join(package, '__pycache__'))}
             self.assertEqual(cached, modules)
+            ours = os.listdir(os.path.join(inject, '__pycache__'))
+            self.assertEqual([n.split('.')[0] for n in ours], ['sitecustomize'])
             self.assertFalse(os.path.exists(os.path.join(user, '__pycache__')))
         finally:
             shutil.rmtree(root, ignore_errors=True)

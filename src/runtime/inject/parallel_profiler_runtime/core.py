@@ -18,6 +18,10 @@ IDLE_FLUSH_NS = 2_000_000
 MAX_FRAME = 4 * 1024 * 1024
 SEND_BUFFER = 4 * 1024 * 1024
 MAX_TEXT = 2000
+# A send that cannot go on for this long turns tracing off; SEND_TIMEOUT is its struct timeval.
+SEND_TIMEOUT_S = 10
+_LONG = 8 if sys.maxsize > 2**32 else 4
+SEND_TIMEOUT = SEND_TIMEOUT_S.to_bytes(_LONG, sys.byteorder) + bytes(_LONG)
 
 
 class State:
@@ -47,7 +51,7 @@ class State:
 
 S = State()
 buf = []
-# Time of the first event buffered since the buffer was last empty: set by emit only, so
+# Time of the first event buffered since the buffer was last empty: set by emit and _buffer, so
 # it may be older than the oldest event buffered (an early flush), never much newer.
 oldest = 0
 seen_tids = set()
@@ -99,7 +103,8 @@ def _note_thread(t):
     seen_tids.add(t)
     threading = sys.modules.get('threading')
     name = threading.current_thread().name if threading else 'MainThread'
-    buf.append(('thread', now(), t, name))
+    ts = now()
+    _buffer(('thread', ts, t, name), ts)
 
 
 def emit(ev, ts=None):
@@ -158,6 +163,16 @@ class EventTemplate:
             emit(text, values[0])
 
 
+def _buffer(ev, ts):
+    """Buffers an event without the flush checks. Into an empty buffer it sets `oldest`: else the
+    next emit would take the last batch's time for it and flush at once (each new thread's
+    first event, a spawn, a role flushed a batch of one or two events)."""
+    global oldest
+    if not buf:
+        oldest = ts
+    buf.append(ev)
+
+
 def emit_now(ev):
     """Lifecycle events are sent at once."""
     buf.append(ev)
@@ -168,8 +183,8 @@ def emit_after_fork(ev):
     """Buffers an event of a process that just forked (spawn, exit seen by a parent) without the
     age check: until the child exits, every page the parent writes is copied on its first write
     (~60 us a page on virtual machines), so encoding and sending here would cost each child that
-    much; the next emit, wait or exit sends it."""
-    buf.append(ev)
+    much; a later flush (by age, before a wait, at exit) sends it."""
+    _buffer(ev, ev[1])
     if len(buf) >= FLUSH_EVENTS:
         flush()
 
@@ -321,7 +336,12 @@ def _connect():
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
     except OSError:
         pass
-    sock.settimeout(10)
+    try:
+        # A blocking socket whose connect and sends time out in the kernel: with settimeout(),
+        # Python makes it non-blocking (one more call) and polls it before every send.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, SEND_TIMEOUT)
+    except (AttributeError, OSError):
+        sock.settimeout(SEND_TIMEOUT_S)
     try:
         sock.connect(_socket_path)
     except Exception:

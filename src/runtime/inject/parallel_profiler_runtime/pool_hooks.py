@@ -189,12 +189,18 @@ def _receiving(get, conn, meeting):
 
 
 def _wrap_worker(original, mapstar, starmapstar):
+    # Looked up here, in the process that imports the pool (queues binds the class at import):
+    # a fork worker looking it up for itself copied ~12 pages.
+    from multiprocessing.reduction import ForkingPickler
+
+    coders = (ForkingPickler.loads, ForkingPickler.dumps)
+
     @wraps(original)
     def worker(inqueue, outqueue, *args, **kwargs):
         if S.on and hasattr(inqueue, '_reader'):
             core.set_role('pool-worker')
             task_page.open_page()
-            tasks = _WorkerTasks(inqueue, outqueue, mapstar, starmapstar)
+            tasks = _WorkerTasks(inqueue, outqueue, mapstar, starmapstar, coders)
             inqueue = Delegate(inqueue, get=tasks.get)
             outqueue = Delegate(outqueue, put=tasks.put)
         return original(inqueue, outqueue, *args, **kwargs)
@@ -202,26 +208,19 @@ def _wrap_worker(original, mapstar, starmapstar):
     return worker
 
 
-def _forking_pickler():
-    from multiprocessing.reduction import ForkingPickler
-
-    return ForkingPickler
-
-
 class _WorkerTasks:
     """A task runs from the moment get() returned it to the moment its result is put. Both run
     once per task, so they do the work of channel_hooks._traced_get and SimpleQueue.get / put
     inline (measured: each layer of calls costs a worker about a microsecond per task)."""
 
-    def __init__(self, inqueue, outqueue, mapstar, starmapstar):
+    def __init__(self, inqueue, outqueue, mapstar, starmapstar, coders):
         self._put = outqueue.put
         self._stars = (mapstar, starmapstar)
         self._pool_id = channel_id(inqueue)
         self._reader = inqueue._reader
         self._read_lock = inqueue._rlock._semlock  # its waits are part of the get's
         self._readable = core.poller(self._reader)
-        pickler = _forking_pickler()
-        self._loads, self._dumps = pickler.loads, pickler.dumps
+        self._loads, self._dumps = coders
         self._writer = outqueue._writer
         self._write_lock = outqueue._wlock
         self._current = None

@@ -25,12 +25,24 @@ _pid = 0  # the pid _page is for: a fork child has its parent's until its first 
 _inherited = None  # a fork parent's page, kept mapped: freeing it would write the child's memory
 _constants = None  # the key of the constants in the page
 _constants_bytes = 0
+_prefix = None  # the page's path but the pid, made by a pool's owner: its fork workers inherit it
 
 
 def preload():
     """In a pool's owner, before it forks its workers: importing mmap costs each fork child that
-    would import it itself about 0.8 ms (its pages are copied as it loads)."""
-    import mmap  # noqa: F401
+    would import it itself about 0.8 ms (its pages are copied as it loads), building the page's
+    path ~50 us (posixpath's first run there copied ~11 pages)."""
+    global _prefix
+    try:
+        import mmap  # noqa: F401
+
+        _prefix = _path_prefix()
+    except Exception:  # the workers do it themselves
+        pass
+
+
+def _path_prefix():
+    return os.path.join(os.path.dirname(core.socket_path()), 't')
 
 
 def open_page():
@@ -45,7 +57,7 @@ def open_page():
         core.flush()
         if not (S.on and S.hello_sent):
             return
-        path = os.path.join(os.path.dirname(core.socket_path()), 't%d' % S.pid)
+        path = '%s%d' % (_prefix or _path_prefix(), S.pid)
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         try:
             os.ftruncate(fd, PAGE_BYTES)
