@@ -36,9 +36,12 @@ async function openCollector(options: Omit<CollectorOptions, 'secret'>) {
 
 const fn = ['square', 'app', '/app.py', 4];
 
-/** Resolves once the collector's backlog is built in, without reading its model (5 s at most). */
+/**
+ * Resolves once the collector's backlog is built in, without reading its model (30 s at most: paced
+ * to a quarter of a core, a loaded machine takes seconds).
+ */
 async function drained(collector: Collector): Promise<void> {
-  const deadline = Date.now() + 5000;
+  const deadline = Date.now() + 30_000;
   while (collector.backlogBytes > 0 && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }

@@ -165,7 +165,10 @@ class ExampleCase(unittest.TestCase):
         self.assertLessEqual(len(plain), 2 * workers)
         unfolded = sum(1 for _, e in tasks if e[24] is None)
         results = [e for pid, e in trace.events('send') if e[4] == results_ino and pid != main.pid]
-        self.assertEqual(len(results), unfolded)
+        # A worker terminated right after writing its last result may not have sent that send
+        # event yet (the known gap in src/runtime/README.md): at most one per worker.
+        self.assertLessEqual(len(results), unfolded)
+        self.assertGreaterEqual(len(results), unfolded - workers)
 
     def test_executor_tasks(self):
         for _, trace, main in self.each('executor_example'):
