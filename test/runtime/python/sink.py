@@ -212,13 +212,13 @@ def traced(args, method=None, python=sys.executable, sink_path=None, extra_path=
     try:
         env = environment(sink_path or sink.path, sink.secret, method, extra_path)
         result = run(args, env, python, cwd=cwd)
-        _settle(sink)
+        settle(sink)
     finally:
         sink.close()
     return result, sink
 
 
-def _settle(sink):
+def settle(sink):
     """Waits (bounded) until every accepted connection has closed: the processes are gone."""
     import time
 

@@ -27,7 +27,9 @@ def identity(env, cwd):
 def traced_identity(cwd):
     trace = sink.Sink()
     try:
-        return identity(sink.environment(trace.path, trace.secret, extra_path=CHAINED), cwd), trace
+        result = identity(sink.environment(trace.path, trace.secret, extra_path=CHAINED), cwd)
+        sink.settle(trace)  # its children may still be closing their connections
+        return result, trace
     finally:
         trace.close()
 
