@@ -21,7 +21,7 @@ CONSTANTS_AT = 96
 NULL = -1
 
 _page = None  # this process's mapped page, or None (no task yet, or it could not be made)
-_pid = 0  # the pid _page is for: a fork child has its parent's until its first task
+_pid = 0  # the pid _page is for: a fork child has its parent's until it opens its own
 _inherited = None  # a fork parent's page, kept mapped: freeing it would write the child's memory
 _constants = None  # the key of the constants in the page
 _constants_bytes = 0
