@@ -306,7 +306,7 @@ export class Collector {
     this.pacedSlice = null;
     for (const connection of [...this.connections]) {
       // Read before the directory goes: a task still running when the recording ends.
-      this.takeTaskPage(connection);
+      this.readTaskPage(connection);
       connection.socket.destroy();
     }
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -470,7 +470,7 @@ export class Collector {
       this.arrived({ kind: 'rejected', reason: 'truncated-frame' });
     if (connection.source) {
       const { source } = connection;
-      this.takeTaskPage(connection);
+      this.readTaskPage(connection);
       this.arrived({ kind: 'closed', connection, source, atNs: this.nowNs() });
     }
     this.connections.delete(connection);
@@ -482,7 +482,7 @@ export class Collector {
    * The task its process was running, from its task page, as a frame of its own: a process whose
    * connection closed has ended (or is about to be killed, when the recording ends).
    */
-  private takeTaskPage(connection: Connection): void {
+  private readTaskPage(connection: Connection): void {
     const { source } = connection;
     if (connection.pageTaken || !source || !this.pageDir) return;
     connection.pageTaken = true;
