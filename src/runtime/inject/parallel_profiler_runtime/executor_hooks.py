@@ -108,14 +108,16 @@ class _ExecutorTasks:
             self._current = None
             return item
         start = now()
-        self._current = (start, item, S.last_recv)
+        try:
+            fn, items = _unchunk(item.fn, item.args, self._process_chunk)
+        except Exception:
+            self._current = None
+            return item
+        arg_bytes = S.last_recv
+        self._current = (start, item, arg_bytes, fn, items)
         if S.on:
             # In this worker's task page, which outlives a kill (task_page.py).
-            try:
-                fn, items = _unchunk(item.fn, item.args, self._process_chunk)
-                values = (start, tid(), item.work_id, None, items, S.last_recv) + NO_HALF
-            except Exception:
-                return item
+            values = (start, tid(), item.work_id, None, items, arg_bytes) + NO_HALF
             task_page.begin(fn, self._page_constants, values)
         return item
 
@@ -128,8 +130,7 @@ class _ExecutorTasks:
         if current is None or current[1].work_id != work_id:
             return
         self._current = None
-        start, item, arg_bytes = current
-        fn, items = _unchunk(item.fn, item.args, self._process_chunk)
+        start, item, arg_bytes, fn, items = current
         exc_type, message = exc_info(exception)
         emit(
             ('task', start, tid(), end, 'executor', self._pool_id, work_id, None, items)

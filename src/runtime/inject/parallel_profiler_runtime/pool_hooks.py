@@ -299,16 +299,18 @@ class _WorkerTasks:
             # own.
             self._emit(current, end, item, len(data), None)
             core.flush()
-            return self._write(data)
+            self._write(data)
+            return
         _, sent = folded(self._writer, self._write, data)
         self._emit(current, end, item, sent[3] if sent else None, sent)
 
     def _write(self, data):
         lock = self._write_lock
         if lock is None:
-            return self._writer.send_bytes(data)
-        with lock:
             self._writer.send_bytes(data)
+        else:
+            with lock:
+                self._writer.send_bytes(data)
 
     def _emit(self, current, end, item, result_bytes, sent):
         """The task event, by a template per function (a failure's message is a constant of a
