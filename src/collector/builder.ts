@@ -381,9 +381,10 @@ export class TraceBuilder {
     if (p.exitNs === null || ns < p.exitNs) p.exitNs = ns;
   }
 
-  setExitCode(pid: number, exitCode: number): void {
+  setMainExit(pid: number, exitCode: number): void {
     const p = this.process(pid);
     if (p.exitCode === null) p.exitCode = exitCode;
+    if (p.connection === 'never') p.role = 'main';
   }
 
   addCoreSamples(samples: readonly CoreSample[]): void {

@@ -36,6 +36,8 @@ export interface CollectorOptions {
   ingest?: IngestMode;
   /** In deferred mode, raw frame bytes kept before they are built in anyway. */
   maxBacklogBytes?: number;
+  /** Live mode: the share of a core building may take while frames wait (default a quarter). */
+  liveBuildShare?: number;
 }
 
 /** Before the hello, frames are small: a stranger cannot make us buffer megabytes. */
@@ -87,6 +89,7 @@ export class Collector {
   private readonly helloTimeoutMs: number;
   private readonly ingestMode: IngestMode;
   private readonly maxBacklogBytes: number;
+  private readonly liveBuildShare: number;
   private readonly builder: TraceBuilder;
   /** Arrivals not built in yet, from `backlogStart` on. */
   private backlog: Arrival[] = [];
@@ -120,6 +123,7 @@ export class Collector {
     this.helloTimeoutMs = options.helloTimeoutMs ?? 5000;
     this.ingestMode = options.ingest ?? 'live';
     this.maxBacklogBytes = options.maxBacklogBytes ?? DEFAULT_MAX_BACKLOG_BYTES;
+    this.liveBuildShare = options.liveBuildShare ?? LIVE_BUILD_SHARE;
     this.clockBaseNs = process.hrtime.bigint();
     this.baseNs = Number(this.clockBaseNs);
     const meta: RunMeta = {
@@ -247,11 +251,14 @@ export class Collector {
     this.changed();
   }
 
-  /** Records an exit code learnt outside the trace (the main process, from the recorder). */
-  setExitCode(pid: number, exitCode: number): void {
+  /**
+   * What the recorder knows of the main process outside the trace: its pid and exit code (a main
+   * process stopped before its first flush never said hello).
+   */
+  setMainExit(pid: number, exitCode: number): void {
     // After what the process said itself: its own `runend` code wins.
     this.buildBacklog();
-    this.builder.setExitCode(pid, exitCode);
+    this.builder.setMainExit(pid, exitCode);
   }
 
   setCoreInfo(info: {
@@ -397,7 +404,7 @@ export class Collector {
       const start = performance.now();
       this.buildBacklog(start + LIVE_SLICE_MS);
       const spent = performance.now() - start;
-      if (this.backlog.length > 0) this.pace(spent * (1 / LIVE_BUILD_SHARE - 1));
+      if (this.backlog.length > 0) this.pace(spent * (1 / this.liveBuildShare - 1));
     }, delayMs);
   }
 

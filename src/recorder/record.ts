@@ -147,7 +147,7 @@ export async function startRecording(options: RecordOptions): Promise<Recording>
     });
     // Builds a deferred backlog in slices, after the grace above has been timed.
     await collector.close();
-    collector.setExitCode(pid, code ?? -(os.constants.signals[signal!] ?? 0));
+    collector.setMainExit(pid, code ?? -(os.constants.signals[signal!] ?? 0));
     return collector.trace();
   })();
 

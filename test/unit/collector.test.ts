@@ -268,3 +268,26 @@ test('a process on another clock: times shifted by the offset estimated at its h
     assert.equal(p.runBeginNs! - p.startNs!, 1e6);
   });
 });
+
+test('the recorder gives the main process its role and exit code, even one stopped before its hello', async () => {
+  await withCollector(async (collector, socketPath) => {
+    const t0 = now();
+    // A main process (pid 500) stopped before its first flush; its child (501) had connected.
+    await runProcess(socketPath, 501, [[['run', t0, 501]]]);
+    await collector.whenIdle(5000);
+    collector.setMainExit(500, -15);
+    // A main process that said hello and its own exit code keeps them.
+    await runProcess(socketPath, 600, [[['runend', t0, 600, 3, null, null]]], true);
+    await collector.whenIdle(5000);
+    collector.setMainExit(600, -15);
+    const byPid = new Map(collector.trace().processes.map((p) => [p.pid, p]));
+    assert.deepEqual(
+      [500, 501, 600].map((pid) => [byPid.get(pid)?.role, byPid.get(pid)?.exitCode]),
+      [
+        ['main', -15],
+        ['process', null],
+        ['main', 3],
+      ],
+    );
+  });
+});

@@ -405,7 +405,12 @@ test('close() builds a deferred backlog by slices, serving timers in between', a
 });
 
 test('live ingest builds a burst by paced slices without a reader; a built-only delta builds nothing', async () => {
-  const { collector, socketPath, received } = await openCollector({ ingest: 'live' });
+  // A small share, so that reading the burst is surely done long before building it (at the
+  // default share, a quiet machine builds as fast as it reads this burst).
+  const { collector, socketPath, received } = await openCollector({
+    ingest: 'live',
+    liveBuildShare: 0.02,
+  });
   try {
     const t0 = Number(collector.clockBaseNs) + 1e6;
     const client = await connectClient(socketPath);
