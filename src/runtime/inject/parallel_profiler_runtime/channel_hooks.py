@@ -10,7 +10,7 @@ or an id of ours kept on the object when there is no name (fork children inherit
 import os
 from collections import deque
 
-from .core import S, emit, flush_before_read, flush_pending, next_id, now, tid
+from .core import VAR, EventTemplate, S, emit, emit_wait, flush_before_read, flush_pending, next_id, now, tid
 from .patching import user_frame, wraps
 from .sync_hooks import lock_id, tag_lock
 
@@ -78,7 +78,7 @@ def _wrap_send_bytes(original):
         puts = d.get('_pp_puts')
         if puts is not None and puts[0] == S.pid and puts[1]:
             put_ts = puts[1].popleft()
-        emit(('send', ts, tid(), end, ino, size, put_ts, d.get('_pp_chan')))
+        emit_send(ts, tid(), end, ino, size, put_ts, d.get('_pp_chan'))
         return result
 
     return _send_bytes
@@ -99,7 +99,7 @@ def _wrap_recv_bytes(original):
         if d.get('_pp_fold') is True:
             d['_pp_fold'] = (get_ts, ts, end, ino, size, d.get('_pp_chan'))
             return result
-        emit(('recv', ts, tid(), end, ino, size, get_ts, d.get('_pp_chan')))
+        emit_recv(ts, tid(), end, ino, size, get_ts, d.get('_pp_chan'))
         return result
 
     return _recv_bytes
@@ -130,10 +130,28 @@ def emit_folded(facts, thread):
         return
     if len(facts) == 5:
         ts, end, ino, size, chan = facts
-        emit(('send', ts, thread, end, ino, size, ts, chan))
+        emit_send(ts, thread, end, ino, size, ts, chan)
     else:
         get_ts, ts, end, ino, size, chan = facts
-        emit(('recv', ts, thread, end, ino, size, get_ts, chan))
+        emit_recv(ts, thread, end, ino, size, get_ts, chan)
+
+
+_sends = {}
+_recvs = {}
+
+
+def emit_send(ts, thread, end, ino, size, put_ts, chan):
+    template = _sends.get(chan)
+    if template is None:
+        template = _sends[chan] = EventTemplate(('send',) + (VAR,) * 6 + (chan,))
+    template.emit((ts, thread, end, ino, size, put_ts))
+
+
+def emit_recv(ts, thread, end, ino, size, get_ts, chan):
+    template = _recvs.get(chan)
+    if template is None:
+        template = _recvs[chan] = EventTemplate(('recv',) + (VAR,) * 6 + (chan,))
+    template.emit((ts, thread, end, ino, size, get_ts))
 
 
 def _wrap_pipe(original):
@@ -236,7 +254,7 @@ def _traced_get(original, self, *args):
         end = now()
         if end - ts > QUEUE_WAIT_NS and S.on:
             chan = reader.__dict__.get('_pp_chan')
-            emit(('wait', ts, tid(), end, 'queue-get', chan, None, ok))
+            emit_wait(ts, tid(), end, 'queue-get', chan, ok)
 
 
 def _wrap_get(original):
@@ -292,7 +310,7 @@ def _wrap_queue_join(original):
         self._cond._pp_kind = None  # its condition wait is this queue-join wait
         original(self)
         chan = self._reader.__dict__.get('_pp_chan')
-        emit(('wait', ts, tid(), now(), 'queue-join', chan, None, True))
+        emit_wait(ts, tid(), now(), 'queue-join', chan, True)
 
     return join
 

@@ -8,7 +8,7 @@ Sentinels (None) on these channels stay plain send / recv events.
 """
 from . import core, task_page
 from .channel_hooks import QUEUE_WAIT_NS, channel_id, emit_folded, folded
-from .core import VAR, EventTemplate, S, emit, now, tid
+from .core import VAR, EventTemplate, S, emit, emit_wait, filled, now, tid
 from .patching import exc_info, fn_info, wraps
 
 # Unknown message fields: a submit's send (sendTs, sendEndTs, sendIno, sendBytes) and receive
@@ -236,7 +236,7 @@ class _WorkerTasks:
         finally:
             start = now()
             if start - ts > QUEUE_WAIT_NS and S.on:
-                emit(('wait', ts, tid(), start, 'queue-get', self._pool_id, None, ok))
+                emit_wait(ts, tid(), start, 'queue-get', self._pool_id, ok)
         if received is not None:
             received = (ts,) + received[1:]  # getTs: the get began before the read
         if task is None:  # the sentinel that ends this worker
@@ -313,8 +313,8 @@ class _WorkerTasks:
                 self._writer.send_bytes(data)
 
     def _emit(self, current, end, item, result_bytes, sent):
-        """The task event, by a template per function (a failure's message is a constant of a
-        template of its own, not kept)."""
+        """The task event, by a template per function (a failure, whose message is one of its
+        constants, is a tuple)."""
         try:
             start, task, received, fn, items = current
             job, index, (ok, value) = item
@@ -325,9 +325,9 @@ class _WorkerTasks:
             if ok:
                 cache = self._templates[sent is None]
                 template = EventTemplate.cached(cache, fn, self._fields, fn, True, None, sent)
+                template.emit(values)
             else:
-                template = EventTemplate(self._fields(fn, False, value, sent))
-            template.emit(values)
+                emit(filled(self._fields(fn, False, value, sent), values))
         except Exception:
             pass
 

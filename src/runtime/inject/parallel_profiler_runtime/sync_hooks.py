@@ -7,7 +7,7 @@ part of an outer one that records itself, e.g. a queue's reader lock or a Condit
 Objects pickle exactly as before: SemLock and Condition pickle through __getstate__.
 """
 from . import core
-from .core import S, emit, now, tid
+from .core import S, emit_wait, now, tid
 from .patching import wraps
 
 
@@ -30,7 +30,7 @@ def _blocking_acquire(semlock, info, block, timeout):
         core.flush_if_stale(ts)
     ok = semlock.acquire(block, timeout)
     if info[0] is not None and S.on:
-        emit(('wait', ts, tid(), now(), info[0], info[1], None, bool(ok)))
+        emit_wait(ts, tid(), now(), info[0], info[1], bool(ok))
     return ok
 
 
@@ -104,7 +104,7 @@ def _patch_condition(condition):
         ts = now()
         core.flush_pending()
         ok = wait(self, timeout)
-        emit(('wait', ts, tid(), now(), kind, lock_id(self._lock), None, bool(ok)))
+        emit_wait(ts, tid(), now(), kind, lock_id(self._lock), bool(ok))
         return ok
 
     condition.__init__, condition.__setstate__, condition.wait = __init__, __setstate__, traced_wait
@@ -127,6 +127,6 @@ def _patch_waiter(cls, kind):
             ok = result is not False
             return result
         finally:
-            emit(('wait', ts, tid(), now(), kind, lock_id(self._cond._lock), None, ok))
+            emit_wait(ts, tid(), now(), kind, lock_id(self._cond._lock), ok)
 
     cls.wait = traced_wait
