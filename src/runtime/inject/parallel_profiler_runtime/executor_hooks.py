@@ -4,11 +4,14 @@ import functools
 
 from . import task_page
 from .channel_hooks import channel_id
-from .core import S, emit, flush_before_read, now, tid
+from .core import VAR, EventTemplate, S, emit, filled, flush_before_read, now, tid
 from .patching import exc_info, fn_info, wraps
 from .pool_hooks import NO_HALF, NO_RECEIVED, Delegate
 
 _worker = {'tasks': None}
+# (poolId, fn_info) -> EventTemplate of a submit; of a succeeded task
+_submits = {}
+_tasks = {}
 
 
 def _unchunk(fn, args, process_chunk):
@@ -48,13 +51,9 @@ def patch_executor(process):
         try:
             fn = args[0] if args else kwargs.get('fn')
             fn, items = _unchunk(fn, args[1:], process_chunk)
-            pool_id = channel_id(self._call_queue)
-            emit(
-                ('submit', ts, tid(), 'executor', pool_id, work_id, None, items)
-                + fn_info(fn)
-                + NO_HALF
-                + NO_RECEIVED
-            )
+            key = (channel_id(self._call_queue), fn_info(fn))
+            template = EventTemplate.cached(_submits, key, _submit_fields, *key)
+            template.emit((ts, tid(), work_id, items))
         except Exception:
             pass
         return future
@@ -62,6 +61,15 @@ def patch_executor(process):
     cls.__init__, cls.submit = __init__, traced_submit
     process._process_worker = _wrap_process_worker(process._process_worker, process_chunk)
     process._sendback_result = _wrap_sendback_result(process._sendback_result)
+
+
+def _submit_fields(pool_id, info):
+    return ('submit', VAR, VAR, 'executor', pool_id, VAR, None, VAR) + info + NO_HALF + NO_RECEIVED
+
+
+def _task_fields(pool_id, info, ok, exc_type, message):
+    head = ('task', VAR, VAR, VAR, 'executor', pool_id, VAR, None, VAR) + info
+    return head + (VAR, VAR, ok, exc_type, message) + NO_HALF * 2
 
 
 def _wrap_process_worker(original, process_chunk):
@@ -110,19 +118,20 @@ class _ExecutorTasks:
         start = now()
         try:
             fn, items = _unchunk(item.fn, item.args, self._process_chunk)
+            info = fn_info(fn)
         except Exception:
             self._current = None
             return item
         arg_bytes = S.last_recv
-        self._current = (start, item, arg_bytes, fn, items)
+        self._current = (start, item, arg_bytes, info, items)
         if S.on:
             # In this worker's task page, which outlives a kill (task_page.py).
             values = (start, tid(), item.work_id, None, items, arg_bytes) + NO_HALF
-            task_page.begin(fn, self._page_constants, values)
+            task_page.begin(info, self._page_constants, values)
         return item
 
-    def _page_constants(self, fn):
-        return ['executor', self._pool_id] + list(fn_info(fn))
+    def _page_constants(self, info):
+        return ['executor', self._pool_id] + list(info)
 
     def done(self, work_id, end, exception):
         task_page.end()
@@ -130,11 +139,12 @@ class _ExecutorTasks:
         if current is None or current[1].work_id != work_id:
             return
         self._current = None
-        start, item, arg_bytes, fn, items = current
-        exc_type, message = exc_info(exception)
-        emit(
-            ('task', start, tid(), end, 'executor', self._pool_id, work_id, None, items)
-            + fn_info(fn)
-            + (arg_bytes, S.last_send, exception is None, exc_type, message)
-            + NO_HALF * 2
-        )
+        start, item, arg_bytes, info, items = current
+        values = (start, tid(), end, work_id, items, arg_bytes, S.last_send)
+        if exception is None:
+            key = (self._pool_id, info)
+            template = EventTemplate.cached(_tasks, key, _task_fields, *key, True, None, None)
+            template.emit(values)
+        else:
+            fields = _task_fields(self._pool_id, info, False, *exc_info(exception))
+            emit(filled(fields, values))

@@ -79,10 +79,15 @@ def install_finder():
 
 _INTERNAL_PREFIXES = ('multiprocessing', 'concurrent.futures', 'parallel_profiler_runtime')
 _fn_cache = {}
+# Callables whose info is cached, functions and classes: long-lived, unlike the partials, bound
+# methods (builtin ones too) and callable instances a worker unpickles anew for every task (caching
+# those kept each task's arguments alive).
+_CACHED_KINDS = (type(install_finder), type)
 
 
 def fn_info(fn):
-    """(name, module, file, line) of a callable, unwrapping partials and bound methods."""
+    """(name, module, file, line) of a callable, unwrapping partials and bound methods; the same
+    tuple object for the same function."""
     try:
         return _fn_cache[fn]
     except (KeyError, TypeError):
@@ -92,6 +97,10 @@ def fn_info(fn):
         inner = inner.func
     inner = getattr(inner, '__func__', inner)
     inner = getattr(inner, '__wrapped__', inner)  # our own wrappers (pool.worker, ...)
+    try:
+        return _fn_cache[inner]
+    except (KeyError, TypeError):
+        pass
     code = getattr(inner, '__code__', None)
     info = (
         getattr(inner, '__qualname__', None) or getattr(inner, '__name__', None) or repr(inner),
@@ -99,10 +108,8 @@ def fn_info(fn):
         code.co_filename if code else None,
         code.co_firstlineno if code else None,
     )
-    try:
-        _fn_cache[fn] = info
-    except TypeError:
-        pass
+    if isinstance(inner, _CACHED_KINDS):
+        _fn_cache[inner] = info
     return info
 
 

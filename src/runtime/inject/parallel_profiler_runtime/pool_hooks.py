@@ -97,13 +97,14 @@ class _Meeting:
     """Where a Pool's task handler thread (a task message sent) and result handler thread (its
     result received) meet: the second to arrive emits the submit event carrying both. A task whose
     result never came is emitted when both handlers have ended (close / terminate). Entries:
-    ('sent', fn, values) with the submit's values up to its send's, ('received', facts, tid)."""
+    ('sent', fn_info, values) with the submit's values up to its send's, ('received', facts, tid).
+    """
 
     def __init__(self):
         self.waiting = {}
         self.running = [1, 1]  # list.pop is atomic: the handler that empties it drains
         self.pool_id = None
-        self.templates = {}  # (fn, recvChanId) -> EventTemplate of the submit event
+        self.templates = {}  # (fn_info, recvChanId) -> EventTemplate of the submit event
 
     def meet(self, key, mine):
         """The other side's entry for `key` if it came first (then both are done), else None."""
@@ -124,16 +125,16 @@ class _Meeting:
             else:
                 emit_folded(entry[1], entry[2])
 
-    def emit_submit(self, fn, values, recv_chan):
+    def emit_submit(self, info, values, recv_chan):
         """values: ts, tid, job, index, items, the send's 4 fields, recvTid and the receive's fields
         but its channel (recv_chan)."""
-        key = (fn, recv_chan)
+        key = (info, recv_chan)
         template = EventTemplate.cached(self.templates, key, _submit_fields, self.pool_id, *key)
         template.emit(values)
 
 
-def _submit_fields(pool_id, fn, recv_chan):
-    head = ('submit', VAR, VAR, 'pool', pool_id, VAR, VAR, VAR) + fn_info(fn)
+def _submit_fields(pool_id, info, recv_chan):
+    head = ('submit', VAR, VAR, 'pool', pool_id, VAR, VAR, VAR) + info
     return head + (VAR,) * 10 + (recv_chan,)
 
 
@@ -151,16 +152,17 @@ def _submitting(put, conn, meeting, mapstar, starmapstar):
             return put(task)
         try:
             fn, items = chunk_of(task[2], task[3], mapstar, starmapstar)
+            info = fn_info(fn)
             submit = (now(), tid(), task[0], task[1], items)
         except Exception:
             return put(task)
         result, sent = folded(conn, put, task)
         if sent is not None and S.on:
             values = submit + sent[:4]
-            received = meeting.meet((task[0], task[1]), ('sent', fn, values))
+            received = meeting.meet((task[0], task[1]), ('sent', info, values))
             if received is not None:
                 facts = received[1]
-                meeting.emit_submit(fn, values + (received[2],) + facts[:5], facts[5])
+                meeting.emit_submit(info, values + (received[2],) + facts[:5], facts[5])
         return result
 
     return put_task
@@ -224,7 +226,7 @@ class _WorkerTasks:
         self._writer = outqueue._writer
         self._write_lock = outqueue._wlock
         self._current = None
-        # fn -> EventTemplate of a succeeded task whose result's send it carries / does not carry
+        # fn_info -> EventTemplate of a succeeded task whose result's send it carries / does not
         self._templates = ({}, {})
 
     def get(self):
@@ -246,21 +248,22 @@ class _WorkerTasks:
             return task
         try:
             fn, items = chunk_of(task[2], task[3], *self._stars)
+            info = fn_info(fn)
         except Exception:
             self._current = None
             return task
-        self._current = (start, task, received, fn, items)
+        self._current = (start, task, received, info, items)
         if S.on:
             # In this worker's task page, which outlives a kill (task_page.py).
             if received:
                 values = (start, tid(), task[0], task[1], items, received[4]) + received[:4]
             else:
                 values = (start, tid(), task[0], task[1], items, None) + NO_HALF
-            task_page.begin(fn, self._page_constants, values)
+            task_page.begin(info, self._page_constants, values)
         return task
 
-    def _page_constants(self, fn):
-        return ['pool', self._pool_id] + list(fn_info(fn))
+    def _page_constants(self, info):
+        return ['pool', self._pool_id] + list(info)
 
     def _read_task(self):
         """SimpleQueue.get of the task queue, deciding whether to flush while holding its read
@@ -316,7 +319,7 @@ class _WorkerTasks:
         """The task event, by a template per function (a failure, whose message is one of its
         constants, is a tuple)."""
         try:
-            start, task, received, fn, items = current
+            start, task, received, info, items = current
             job, index, (ok, value) = item
             values = (start, tid(), end, job, index, items, received[4] if received else None)
             values += (result_bytes,) + (received[:4] if received else NO_HALF)
@@ -324,16 +327,16 @@ class _WorkerTasks:
                 values += sent[:3]
             if ok:
                 cache = self._templates[sent is None]
-                template = EventTemplate.cached(cache, fn, self._fields, fn, True, None, sent)
+                template = EventTemplate.cached(cache, info, self._fields, info, True, None, sent)
                 template.emit(values)
             else:
-                emit(filled(self._fields(fn, False, value, sent), values))
+                emit(filled(self._fields(info, False, value, sent), values))
         except Exception:
             pass
 
-    def _fields(self, fn, ok, error, sent):
+    def _fields(self, info, ok, error, sent):
         exc_type, message = exc_info(None if ok else error)
-        head = ('task', VAR, VAR, VAR, 'pool', self._pool_id, VAR, VAR, VAR) + fn_info(fn)
+        head = ('task', VAR, VAR, VAR, 'pool', self._pool_id, VAR, VAR, VAR) + info
         sends = (VAR,) * 3 + sent[4:] if sent else NO_HALF
         return head + (VAR, VAR, ok, exc_type, message) + (VAR,) * 4 + sends
 
