@@ -98,6 +98,23 @@ class EventTemplateCase(unittest.TestCase):
         template.emit((1, 2, 3, 4, 5))
         self.assertEqual(core.buf, [core.filled(FIELDS, (1, 2, 3, 4, 5))])
 
+    def test_a_full_cache_keeps_no_more_templates(self):
+        cache = {}
+
+        def fields(key):
+            return ('send', V, V, V, V, V, V, key)
+
+        for key in range(core.MAX_CACHED):
+            self.assertIsInstance(core.EventTemplate.cached(cache, key, fields, key),
+                                  core.EventTemplate)
+        self.assertIs(core.EventTemplate.cached(cache, 0, fields, 0), cache[0])
+        extra = core.EventTemplate.cached(cache, 'new', fields, 'new')
+        self.assertEqual(len(cache), core.MAX_CACHED)
+        extra.emit((1, 2, 3, 4, 5, 6))
+        self.assertEqual(core.buf, [('send', 1, 2, 3, 4, 5, 6, 'new')])
+        unhashable = core.EventTemplate.cached({}, ['k'], fields, 'k')
+        self.assertIsInstance(unhashable, core.TupleEvents)
+
 
 if __name__ == '__main__':
     unittest.main()

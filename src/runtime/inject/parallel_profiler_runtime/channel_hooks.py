@@ -141,17 +141,17 @@ _recvs = {}
 
 
 def emit_send(ts, thread, end, ino, size, put_ts, chan):
-    template = _sends.get(chan)
-    if template is None:
-        template = _sends[chan] = EventTemplate(('send',) + (VAR,) * 6 + (chan,))
+    template = _sends.get(chan) or EventTemplate.cached(_sends, chan, _message_fields, 'send', chan)
     template.emit((ts, thread, end, ino, size, put_ts))
 
 
 def emit_recv(ts, thread, end, ino, size, get_ts, chan):
-    template = _recvs.get(chan)
-    if template is None:
-        template = _recvs[chan] = EventTemplate(('recv',) + (VAR,) * 6 + (chan,))
+    template = _recvs.get(chan) or EventTemplate.cached(_recvs, chan, _message_fields, 'recv', chan)
     template.emit((ts, thread, end, ino, size, get_ts))
+
+
+def _message_fields(kind, chan):
+    return (kind,) + (VAR,) * 6 + (chan,)
 
 
 def _wrap_pipe(original):

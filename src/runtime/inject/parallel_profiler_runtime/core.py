@@ -129,6 +129,9 @@ def emit(ev, ts=None):
 VAR = object()  # an EventTemplate's variable field
 # The collector keeps at most this many templates per connection; later ones send tuples.
 MAX_TEMPLATES = 65536
+# Templates one cache keeps (per function, channel, lock, ...); past it, events of new keys are
+# tuples: a program that makes a new Pipe per request must not grow our memory with them.
+MAX_CACHED = 4096
 _template_ids = [0]
 
 
@@ -148,10 +151,12 @@ class EventTemplate:
         try:
             return cache[key]
         except KeyError:
-            template = cache[key] = cls(fields(*args))
+            if len(cache) < MAX_CACHED:
+                template = cache[key] = cls(fields(*args))
+                return template
         except TypeError:  # an unhashable key
-            template = cls(fields(*args))
-        return template
+            pass
+        return TupleEvents(fields(*args))
 
     def __init__(self, fields):
         if _encode is None:
@@ -179,6 +184,18 @@ class EventTemplate:
         emit(record, ts)
 
 
+class TupleEvents:
+    """Stands for a template that is not kept: its events are tuples."""
+
+    __slots__ = ('fields',)
+
+    def __init__(self, fields):
+        self.fields = fields
+
+    def emit(self, values):
+        emit(filled(self.fields, values))
+
+
 def filled(fields, values):
     """The event tuple of `fields` with `values` in place of its VARs, in order."""
     values = iter(values)
@@ -195,10 +212,12 @@ _waits = {}
 def emit_wait(ts, thread, end, kind, object_id, ok):
     """A blocked interval (a `wait` event), by a template per kind, object and outcome."""
     key = (kind, object_id, ok)
-    template = _waits.get(key)
-    if template is None:
-        template = _waits[key] = EventTemplate(('wait', VAR, VAR, VAR, kind, object_id, None, ok))
+    template = _waits.get(key) or EventTemplate.cached(_waits, key, _wait_fields, *key)
     template.emit((ts, thread, end))
+
+
+def _wait_fields(kind, object_id, ok):
+    return ('wait', VAR, VAR, VAR, kind, object_id, None, ok)
 
 
 def _buffer(ev, ts):
