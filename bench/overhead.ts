@@ -19,6 +19,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
+import { BINARY_BATCH, TemplateTable, decodeBinaryBatch } from '../src/collector/binaryBatch';
 import { DELTA_INTERVAL_MS } from '../src/protocol/webview';
 import { startRecording } from '../src/recorder/record';
 
@@ -97,17 +98,24 @@ class CountingSink {
   private accept(socket: net.Socket): void {
     let pending = Buffer.alloc(0);
     let hello = false;
+    const templates = new TemplateTable();
+    const ignore = { reject: () => undefined };
     socket.on('data', (chunk: Buffer) => {
       pending = Buffer.concat([pending, chunk]);
       while (pending.length >= 4 && pending.length >= 4 + pending.readUInt32BE(0)) {
         const size = pending.readUInt32BE(0);
-        const frame = JSON.parse(pending.subarray(4, 4 + size).toString('utf8'));
+        const frame = pending.subarray(4, 4 + size);
         pending = pending.subarray(4 + size);
+        if (hello && frame[0] === BINARY_BATCH) {
+          this.events += decodeBinaryBatch(frame, templates, ignore).length;
+          continue;
+        }
+        const value = JSON.parse(frame.toString('utf8'));
         if (!hello) {
-          if (frame.secret !== this.secret) return socket.destroy();
+          if (value.secret !== this.secret) return socket.destroy();
           hello = true;
-        } else if (Array.isArray(frame)) {
-          this.events += frame.length;
+        } else if (Array.isArray(value)) {
+          this.events += value.length;
         }
       }
     });
