@@ -17,6 +17,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { CoreSample, RunMeta, Trace } from '../model/trace';
 import type { TraceDelta } from '../protocol/webview';
+import { BINARY_BATCH, decodeBinaryBatch, TemplateTable } from './binaryBatch';
 import { TraceBuilder } from './builder';
 import type { Source } from './builder';
 import { FrameDecoder, MAX_FRAME_BYTES } from './framing';
@@ -66,6 +67,8 @@ interface Connection {
   socket: net.Socket;
   decoder: FrameDecoder;
   source: Source | null;
+  /** Defined by its binary batches, applied as they are built (in arrival order). */
+  templates: TemplateTable;
   byeTs: number | null;
   /** Rejected as a whole: its unread bytes are not a truncated frame. */
   refused: boolean;
@@ -336,6 +339,7 @@ export class Collector {
         this.frameArrived(connection, frame),
       ),
       source: null,
+      templates: new TemplateTable(),
       byeTs: null,
       refused: false,
       pageTaken: false,
@@ -441,6 +445,10 @@ export class Collector {
   }
 
   private buildFrame(connection: Connection, frame: Buffer): void {
+    if (frame[0] === BINARY_BATCH) {
+      const events = decodeBinaryBatch(frame, connection.templates, this.builder);
+      return this.builder.batch(events, connection.source!);
+    }
     let value: unknown;
     try {
       value = JSON.parse(frame.toString('utf8'));
