@@ -67,6 +67,15 @@ class Endpoint {
   readonly sends = new RecordList();
   /** Ids of the receives on this inode, by their start time. */
   readonly recvs = new RecordList();
+  /**
+   * Where what is sent here is received, and what is received here was sent: the other inode of
+   * a duplex pipe, else this one.
+   */
+  peer: Endpoint = this;
+  /** The direction of what is sent here needs re-matching (it is in the matcher's dirty list). */
+  dirty = false;
+
+  constructor(readonly ino: number) {}
 }
 
 /**
@@ -134,11 +143,9 @@ export class MessageMatcher {
   /** Messages from this id on were not handed out by takeChanged yet. */
   private firstUndelivered = 0;
   private readonly endpoints = new Map<number, Endpoint>();
-  /** Duplex pipes: what is sent on one inode is received on the other. */
-  private readonly partner = new Map<number, number>();
   private readonly channelByIno = new Map<number, string>();
-  /** Sending inodes whose direction needs re-matching. */
-  private readonly dirty = new Set<number>();
+  /** Sending endpoints whose direction needs re-matching. */
+  private dirty: Endpoint[] = [];
   /** Handed-out messages whose matching changed since. */
   private rematched = new Set<number>();
 
@@ -146,18 +153,19 @@ export class MessageMatcher {
     for (const ino of [inoA, inoB]) {
       if (ino !== null && !this.channelByIno.has(ino)) this.channelByIno.set(ino, chanId);
     }
+    const known = [inoA, inoB].map((ino) => (ino === null ? undefined : this.endpoints.get(ino)));
     if (inoA !== null && inoB !== null && inoA !== inoB) {
-      this.partner.set(inoA, inoB);
-      this.partner.set(inoB, inoA);
+      const a = this.endpoint(inoA);
+      const b = this.endpoint(inoB);
+      a.peer = b;
+      b.peer = a;
     }
-    for (const ino of [inoA, inoB]) {
-      if (ino === null) continue;
-      const endpoint = this.endpoints.get(ino);
+    for (const endpoint of known) {
       if (!endpoint) continue;
       endpoint.sends.invalidate();
       endpoint.recvs.invalidate();
-      this.dirty.add(ino);
-      this.dirty.add(this.partner.get(ino) ?? ino);
+      this.markDirty(endpoint);
+      this.markDirty(endpoint.peer);
     }
   }
 
@@ -172,8 +180,9 @@ export class MessageMatcher {
   ): void {
     const id = this.sends.add(chanId, bytes, sendPid, sendTid, putNs, sendNs);
     this.matched.push(NO_RECEIVE);
-    this.endpoint(ino).sends.add(id, sendNs);
-    this.dirty.add(ino);
+    const endpoint = this.endpoint(ino);
+    endpoint.sends.add(id, sendNs);
+    this.markDirty(endpoint);
   }
 
   /** A receive on `ino` that began at `ts` (what orders the matching) and ended at `endNs`. */
@@ -187,14 +196,19 @@ export class MessageMatcher {
     endNs: number,
   ): void {
     const id = this.receives.add(recvPid, recvTid, getNs, endNs, chanId);
-    this.endpoint(ino).recvs.add(id, ts);
-    this.dirty.add(this.partner.get(ino) ?? ino);
+    const endpoint = this.endpoint(ino);
+    endpoint.recvs.add(id, ts);
+    this.markDirty(endpoint.peer);
   }
 
   /** Re-matches every direction that received records since the last settle. */
   settle(): void {
-    for (const sendIno of this.dirty) this.matchDirection(sendIno);
-    this.dirty.clear();
+    const dirty = this.dirty;
+    this.dirty = [];
+    for (const sending of dirty) {
+      sending.dirty = false;
+      this.matchDirection(sending);
+    }
   }
 
   /** Messages created or re-matched since the previous call (current objects). */
@@ -218,15 +232,21 @@ export class MessageMatcher {
   private endpoint(ino: number): Endpoint {
     let endpoint = this.endpoints.get(ino);
     if (!endpoint) {
-      endpoint = new Endpoint();
+      endpoint = new Endpoint(ino);
       this.endpoints.set(ino, endpoint);
     }
     return endpoint;
   }
 
-  private matchDirection(sendIno: number): void {
-    const sending = this.endpoint(sendIno);
-    const receiving = this.endpoint(this.partner.get(sendIno) ?? sendIno);
+  private markDirty(sending: Endpoint): void {
+    if (sending.dirty) return;
+    sending.dirty = true;
+    this.dirty.push(sending);
+  }
+
+  private matchDirection(sending: Endpoint): void {
+    const sendIno = sending.ino;
+    const receiving = sending.peer;
     const from = Math.min(sending.sends.settle(), receiving.recvs.settle());
     const sendIds = sending.sends.ids;
     const recvIds = receiving.recvs.ids;
