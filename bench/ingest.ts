@@ -19,7 +19,7 @@ import { decodeBinaryBatch, TemplateTable } from '../src/collector/binaryBatch';
 import { Collector } from '../src/collector/collector';
 import { encodeFrame } from '../src/collector/framing';
 import type { TemplateDefinition } from '../src/collector/wireClient';
-import { BinaryBatch, connectClient, helloFrame, templateOf } from '../src/collector/wireClient';
+import { binaryBatchOf, connectClient, helloFrame } from '../src/collector/wireClient';
 
 const SECRET = 'be9c4ba1be9c4ba1be9c4ba1be9c4ba1';
 const CONNECTIONS = 4;
@@ -47,7 +47,7 @@ function batch(c: number, b: number): unknown[][] {
         events.push(['wait', ts, pid, ts + 900, 'queue-get', `q${c}`, null, true]);
         break;
       case 7:
-        // A Pool submit carries its task message's send and its result's receive (protocol v2).
+        // A Pool submit carries its task message's send and its result's receive (since protocol 2).
         events.push([
           'submit',
           ts,
@@ -124,27 +124,6 @@ const TEMPLATE_SLOTS: Record<string, number[]> = {
   task: [1, 2, 3, 6, 7, 8, 13, 14, 18, 19, 20, 21, 22, 23, 24],
 };
 
-/** The binary batch of `events` on a connection whose templates so far are `defined`. */
-function binaryBatch(events: unknown[][], defined: Map<string, TemplateDefinition>): BinaryBatch {
-  const batch = new BinaryBatch();
-  for (const event of events) {
-    const type = event[0] as string;
-    const slots = TEMPLATE_SLOTS[type];
-    if (!slots) {
-      batch.json(event);
-      continue;
-    }
-    let template = defined.get(type);
-    if (!template) {
-      template = templateOf(defined.size + 1, event, slots);
-      defined.set(type, template);
-      batch.define(template);
-    }
-    batch.event(template, event);
-  }
-  return batch;
-}
-
 async function writer(socketPath: string, events: number): Promise<void> {
   const batches = Math.ceil(events / BATCH / CONNECTIONS);
   await Promise.all(
@@ -153,7 +132,7 @@ async function writer(socketPath: string, events: number): Promise<void> {
       await client.send(helloFrame(SECRET, 1000 + c));
       const templates = new Map<string, TemplateDefinition>();
       for (let b = 0; b < batches; b++) {
-        if (!client.socket.write(binaryBatch(batch(c, b), templates).frame())) {
+        if (!client.socket.write(binaryBatchOf(batch(c, b), TEMPLATE_SLOTS, templates).frame())) {
           await new Promise((resolve) => client.socket.once('drain', resolve));
         }
       }
@@ -176,7 +155,7 @@ function benchFrames(): { json: Buffer[]; binary: Buffer[] } {
   const templates = new Map<string, TemplateDefinition>();
   return {
     json: batches.map((events) => encodeFrame(events).subarray(4)),
-    binary: batches.map((events) => binaryBatch(events, templates).payload()),
+    binary: batches.map((events) => binaryBatchOf(events, TEMPLATE_SLOTS, templates).payload()),
   };
 }
 

@@ -175,3 +175,31 @@ export class BinaryBatch {
     this.bytes = larger;
   }
 }
+
+/**
+ * `events` as the runtime sends them in a binary batch: those of a type in `slotsByType` as records
+ * of its template (defined ahead of its first record on the connection, whose templates so far are
+ * `defined`, by type), the others as JSON records.
+ */
+export function binaryBatchOf(
+  events: readonly (readonly unknown[])[],
+  slotsByType: Readonly<Record<string, number[]>>,
+  defined: Map<string, TemplateDefinition>,
+): BinaryBatch {
+  const batch = new BinaryBatch();
+  for (const event of events) {
+    const type = event[0] as string;
+    if (!Object.hasOwn(slotsByType, type)) {
+      batch.json(event);
+      continue;
+    }
+    let template = defined.get(type);
+    if (!template) {
+      template = templateOf(defined.size + 1, event, slotsByType[type]);
+      defined.set(type, template);
+      batch.define(template);
+    }
+    batch.event(template, event);
+  }
+  return batch;
+}

@@ -7,7 +7,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeBinaryBatch, TemplateTable } from '../../src/collector/binaryBatch';
 import { Collector } from '../../src/collector/collector';
-import { BinaryBatch, connectClient, helloFrame, templateOf } from '../../src/collector/wireClient';
+import {
+  BinaryBatch,
+  binaryBatchOf,
+  connectClient,
+  helloFrame,
+} from '../../src/collector/wireClient';
 import type { TemplateDefinition, WireClient } from '../../src/collector/wireClient';
 import type { Trace } from '../../src/model/trace';
 
@@ -95,25 +100,10 @@ const SLOTS: Record<string, number[]> = {
 
 /** `events` as binary batches of `size` events, templates defined at their first use. */
 function binaryBatches(all: unknown[][], size: number): BinaryBatch[] {
-  const templates = new Map<string, TemplateDefinition>();
+  const defined = new Map<string, TemplateDefinition>();
   const batches: BinaryBatch[] = [];
   for (let first = 0; first < all.length; first += size) {
-    const batch = new BinaryBatch();
-    for (const event of all.slice(first, first + size)) {
-      const type = event[0] as string;
-      if (!SLOTS[type]) {
-        batch.json(event);
-        continue;
-      }
-      let template = templates.get(type);
-      if (!template) {
-        template = templateOf(templates.size + 1, event, SLOTS[type]);
-        templates.set(type, template);
-        batch.define(template);
-      }
-      batch.event(template, event);
-    }
-    batches.push(batch);
+    batches.push(binaryBatchOf(all.slice(first, first + size), SLOTS, defined));
   }
   return batches;
 }
