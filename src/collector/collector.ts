@@ -45,9 +45,10 @@ export interface CollectorOptions {
 const MAX_HELLO_BYTES = 64 * 1024;
 
 /**
- * 128 MiB of raw frames holds about 500k Pool events (~250 bytes each; more of the smaller kinds):
- * at most that much memory beside the model, and about 3 s of building once the run has ended
- * (200k took 1.1 s). Past it the backlog is built in during the run, as in live mode.
+ * 128 MiB of raw frames holds about 1M Pool events as template records (124 bytes each; half as
+ * many as JSON; more of the smaller kinds): at most that much memory beside the model, and a second
+ * or two of building once the run has ended (bench:ingest builds about 1M events/s). Past it the
+ * backlog is built in during the run, as in live mode.
  */
 export const DEFAULT_MAX_BACKLOG_BYTES = 128 * 1024 * 1024;
 
