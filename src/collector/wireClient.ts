@@ -152,6 +152,7 @@ export class BinaryBatch {
     return this;
   }
 
+  /** A u32 on its own: an id or a length without the rest of its record, say. */
   u32(value: number): this {
     this.reserve(4);
     this.bytes.writeUInt32LE(value, this.length);
@@ -159,6 +160,7 @@ export class BinaryBatch {
     return this;
   }
 
+  /** The bytes so far (a view of them: valid until the next write). */
   payload(): Buffer {
     return this.bytes.subarray(0, this.length);
   }
