@@ -55,6 +55,11 @@ const fn = ['square', 'app', '/app.py', 4];
 
 /** A process's events of every kind, including a receive of unknown size (a null value). */
 function events(t: (ns: number) => number): unknown[][] {
+  const poolTask = ['pool', '100:1', 0, 0, 1, ...fn];
+  // The halves of the task's messages that its submit carries (the task sent, the result
+  // received) and that its task event carries (the task received, the result sent).
+  const submitHalves = [t(41), t(42), 7, 5, 102, t(60), t(61), t(62), 8, 20, '100:2'];
+  const taskHalves = [t(43), t(44), t(45), 7, t(56), t(57), 8, '100:2'];
   return [
     ['chan', t(1), 100, 'q', 'queue', 'q', 9, 9, '<module>', 'app', '/app.py', 3],
     ['chan', t(2), 100, '100:1', 'pool-tasks', 'tasks', 7, 7, null, null, null, null],
@@ -65,24 +70,8 @@ function events(t: (ns: number) => number): unknown[][] {
     ['recv', t(22), 101, t(23), 9, null, t(22), null],
     ['wait', t(30), 100, t(31), 'queue-get', 'q', null, true],
     ['mcall', t(32), 100, t(33), 'dict', 'get', true],
-    // A Pool task and its submit, each carrying the halves of its task and result messages.
-    ['submit', t(40), 100, 'pool', '100:1', 0, 0, 1, ...fn, t(41), t(42), 7, 5, 102, t(60)].concat([
-      t(61),
-      t(62),
-      8,
-      20,
-      '100:2',
-    ]),
-    ['task', t(50), 101, t(55), 'pool', '100:1', 0, 0, 1, ...fn, 5, 20, true, null, null].concat([
-      t(43),
-      t(44),
-      t(45),
-      7,
-      t(56),
-      t(57),
-      8,
-      '100:2',
-    ]),
+    ['submit', t(40), 100, ...poolTask, ...submitHalves],
+    ['task', t(50), 101, t(55), ...poolTask, 5, 20, true, null, null, ...taskHalves],
     // A child pid above 2^32 and a negative exit code, both template values.
     ['exit', t(70), 100, 2 ** 32 + 7, -9],
   ];
