@@ -1,19 +1,25 @@
 /**
  * Ingest speed of the collector: a separate writer process streams batches of realistic events
- * (queue sends/receives, waits, tasks and their submits, manager calls) over 4 real connections;
- * this process runs the collector and measures its own CPU time until every connection closed and
- * a final trace (with message matching) is built. Printed next to the cost of JSON.parse alone on
- * the same kind of frames, the floor any JSON collector pays, and of JSON.parse plus allocating the
- * model objects the final trace must hold (no validation, no matching): the floor of any collector
- * that builds this Trace shape, which on a loaded machine is set by garbage collection.
+ * (queue sends/receives, waits, tasks and their submits, manager calls) over 4 real connections,
+ * as the runtime sends them (wire protocol 3): binary batches holding the frequent events as
+ * template records, the others as JSON records. This process runs the collector and measures its
+ * own CPU time until every connection closed and a final trace (with message matching) is built.
+ *
+ * Printed next to floors measured on the same events: JSON.parse of them as JSON frames (what a
+ * collector of protocol 2 paid for parsing alone), decoding them as binary batches (what this
+ * collector pays for it), and either of these plus allocating the model objects the final trace
+ * must hold (no validation, no matching): the floor of any collector that builds this Trace shape
+ * from such frames, which on a loaded machine is set by garbage collection.
  *
  * Usage: npm run bench:ingest [-- <events, default 2000000>]
  */
 import { spawn } from 'child_process';
 import type { ManagerCall, Message, TaskSpan, WaitSpan } from '../src/model/trace';
+import { decodeBinaryBatch, TemplateTable } from '../src/collector/binaryBatch';
 import { Collector } from '../src/collector/collector';
 import { encodeFrame } from '../src/collector/framing';
-import { connectClient, helloFrame } from '../src/collector/wireClient';
+import type { TemplateDefinition } from '../src/collector/wireClient';
+import { binaryBatchOf, connectClient, helloFrame } from '../src/collector/wireClient';
 
 const SECRET = 'be9c4ba1be9c4ba1be9c4ba1be9c4ba1';
 const CONNECTIONS = 4;
@@ -41,7 +47,7 @@ function batch(c: number, b: number): unknown[][] {
         events.push(['wait', ts, pid, ts + 900, 'queue-get', `q${c}`, null, true]);
         break;
       case 7:
-        // A Pool submit carries its task message's send and its result's receive (protocol v2).
+        // A Pool submit carries its task message's send and its result's receive (since protocol 2).
         events.push([
           'submit',
           ts,
@@ -106,14 +112,27 @@ function batch(c: number, b: number): unknown[][] {
   return events;
 }
 
+/**
+ * The positions of the values of the events sent as template records: the integers (times, thread
+ * id, inodes, sizes, job and index); the strings, booleans and nulls are the template's constants.
+ */
+const TEMPLATE_SLOTS: Record<string, number[]> = {
+  send: [1, 2, 3, 4, 5, 6],
+  recv: [1, 2, 3, 4, 5, 6],
+  wait: [1, 2, 3],
+  submit: [1, 2, 5, 6, 7, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21],
+  task: [1, 2, 3, 6, 7, 8, 13, 14, 18, 19, 20, 21, 22, 23, 24],
+};
+
 async function writer(socketPath: string, events: number): Promise<void> {
   const batches = Math.ceil(events / BATCH / CONNECTIONS);
   await Promise.all(
     Array.from({ length: CONNECTIONS }, async (_, c) => {
       const client = await connectClient(socketPath);
       await client.send(helloFrame(SECRET, 1000 + c));
+      const templates = new Map<string, TemplateDefinition>();
       for (let b = 0; b < batches; b++) {
-        if (!client.socket.write(encodeFrame(batch(c, b)))) {
+        if (!client.socket.write(binaryBatchOf(batch(c, b), TEMPLATE_SLOTS, templates).frame())) {
           await new Promise((resolve) => client.socket.once('drain', resolve));
         }
       }
@@ -128,15 +147,39 @@ function cpuMs(since: NodeJS.CpuUsage): number {
   return (used.user + used.system) / 1000;
 }
 
-function benchFrames(): Buffer[] {
-  return Array.from({ length: 200 }, (_, b) => encodeFrame(batch(0, b)).subarray(4));
+const BENCH_BATCHES = 200;
+
+/** The same batches as the JSON payloads of protocol 2, and as binary batches of one connection. */
+function benchFrames(): { json: Buffer[]; binary: Buffer[] } {
+  const batches = Array.from({ length: BENCH_BATCHES }, (_, b) => batch(0, b));
+  const templates = new Map<string, TemplateDefinition>();
+  return {
+    json: batches.map((events) => encodeFrame(events).subarray(4)),
+    binary: batches.map((events) => binaryBatchOf(events, TEMPLATE_SLOTS, templates).payload()),
+  };
 }
 
-function parseOnlyRate(frames: Buffer[]): number {
+/** Events of a frame, by one way of reading it. */
+type Decode = (frame: Buffer) => unknown[][];
+
+const parseJson: Decode = (frame) => JSON.parse(frame.toString('utf8')) as unknown[][];
+
+/** Decodes binary batches in order, as one connection's (its first one defines the templates). */
+function binaryDecoder(): Decode {
+  const templates = new TemplateTable();
+  const rejections = {
+    reject(reason: string) {
+      throw new Error(`bench frame rejected: ${reason}`);
+    },
+  };
+  return (frame) => decodeBinaryBatch(frame, templates, rejections) as unknown[][];
+}
+
+function decodeOnlyRate(frames: Buffer[], decode: Decode): number {
   const start = process.cpuUsage();
   let events = 0;
   for (let round = 0; round < 5; round++) {
-    for (const frame of frames) events += (JSON.parse(frame.toString('utf8')) as unknown[]).length;
+    for (const frame of frames) events += decode(frame).length;
   }
   return events / (cpuMs(start) / 1000);
 }
@@ -206,13 +249,13 @@ function modelObject(e: unknown[], id: number): Message | WaitSpan | TaskSpan | 
   }
 }
 
-function parseAndModelRate(frames: Buffer[]): number {
+function decodeAndModelRate(frames: Buffer[], decode: Decode): number {
   const kept: unknown[] = [];
   const start = process.cpuUsage();
   let events = 0;
   for (let round = 0; round < 5; round++) {
     for (const frame of frames) {
-      for (const event of JSON.parse(frame.toString('utf8')) as unknown[][]) {
+      for (const event of decode(frame)) {
         const object = modelObject(event, events++);
         if (object) kept.push(object);
         if (event[0] === 'task') kept.push(message(events, 'r1', 32, 1, event[22] as number));
@@ -229,8 +272,10 @@ async function main(): Promise<void> {
   const events = Number(process.argv[2] ?? 2_000_000);
   // Measured first, so that neither floor pays for marking the collector's trace.
   const frames = benchFrames();
-  const parseRate = parseOnlyRate(frames);
-  const modelRate = parseAndModelRate(frames);
+  const parseRate = decodeOnlyRate(frames.json, parseJson);
+  const decodeRate = decodeOnlyRate(frames.binary, binaryDecoder());
+  const parseModelRate = decodeAndModelRate(frames.json, parseJson);
+  const decodeModelRate = decodeAndModelRate(frames.binary, binaryDecoder());
   const collector = new Collector({ secret: SECRET });
   const socketPath = await collector.listen();
   const child = spawn(process.execPath, [__filename, '--writer', socketPath, String(events)], {
@@ -256,9 +301,13 @@ async function main(): Promise<void> {
   console.log(`tasks with submit:    ${trace.tasks.filter((t) => t.submitNs !== null).length}`);
   console.log(`collector CPU:        ${ingestCpuMs.toFixed(0)} ms (wall ${wallMs.toFixed(0)} ms)`);
   console.log(`ingest:               ${(rate / 1e6).toFixed(2)} M events/s of collector CPU`);
-  console.log(`JSON.parse alone:     ${(parseRate / 1e6).toFixed(2)} M events/s`);
-  console.log(`JSON.parse + model objects alone: ${(modelRate / 1e6).toFixed(2)} M events/s`);
-  console.log(`ingest / parse ratio: ${(rate / parseRate).toFixed(2)}`);
+  const floor = (name: string, floorRate: number) =>
+    console.log(`${name.padEnd(40)} ${(floorRate / 1e6).toFixed(2)} M events/s`);
+  floor('JSON.parse alone (protocol 2 frames):', parseRate);
+  floor('binary decode alone (protocol 3 frames):', decodeRate);
+  floor('JSON.parse + model objects alone:', parseModelRate);
+  floor('binary decode + model objects alone:', decodeModelRate);
+  console.log(`ingest / decode + model ratio: ${(rate / decodeModelRate).toFixed(2)}`);
   console.log(`target >= 1 M events/s: ${rate >= 1e6 ? 'met' : 'NOT met'}`);
 }
 

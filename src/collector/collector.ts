@@ -17,6 +17,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { CoreSample, RunMeta, Trace } from '../model/trace';
 import type { TraceDelta } from '../protocol/webview';
+import { BINARY_BATCH, decodeBinaryBatch, TemplateTable } from './binaryBatch';
 import { TraceBuilder } from './builder';
 import type { Source } from './builder';
 import { FrameDecoder, MAX_FRAME_BYTES } from './framing';
@@ -44,9 +45,10 @@ export interface CollectorOptions {
 const MAX_HELLO_BYTES = 64 * 1024;
 
 /**
- * 128 MiB of raw frames holds about 500k Pool events (~250 bytes each; more of the smaller kinds):
- * at most that much memory beside the model, and about 3 s of building once the run has ended
- * (200k took 1.1 s). Past it the backlog is built in during the run, as in live mode.
+ * 128 MiB of raw frames holds about 1M Pool events as template records (124 bytes each; half as
+ * many as JSON; more of the smaller kinds): at most that much memory beside the model, and a second
+ * or two of building once the run has ended (bench:ingest builds about 1M events/s). Past it the
+ * backlog is built in during the run, as in live mode.
  */
 export const DEFAULT_MAX_BACKLOG_BYTES = 128 * 1024 * 1024;
 
@@ -66,6 +68,8 @@ interface Connection {
   socket: net.Socket;
   decoder: FrameDecoder;
   source: Source | null;
+  /** Defined by its binary batches, applied as they are built (in arrival order). */
+  templates: TemplateTable;
   byeTs: number | null;
   /** Rejected as a whole: its unread bytes are not a truncated frame. */
   refused: boolean;
@@ -336,6 +340,7 @@ export class Collector {
         this.frameArrived(connection, frame),
       ),
       source: null,
+      templates: new TemplateTable(),
       byeTs: null,
       refused: false,
       pageTaken: false,
@@ -441,6 +446,10 @@ export class Collector {
   }
 
   private buildFrame(connection: Connection, frame: Buffer): void {
+    if (frame[0] === BINARY_BATCH) {
+      const events = decodeBinaryBatch(frame, connection.templates, this.builder);
+      return this.builder.batch(events, connection.source!);
+    }
     let value: unknown;
     try {
       value = JSON.parse(frame.toString('utf8'));

@@ -1,6 +1,6 @@
 /**
  * Length-prefixed framing of the wire protocol (docs/wire-protocol.md): a 4-byte big-endian length,
- * then that many bytes of UTF-8 JSON. Chunks are only concatenated once a whole frame has arrived,
+ * then that many bytes of payload (UTF-8 JSON or a binary batch). Chunks are only concatenated once a whole frame has arrived,
  * so a 4 MiB frame in 64 KiB chunks costs one copy, not a quadratic number of them.
  */
 
@@ -70,9 +70,13 @@ export class FrameDecoder {
 
 /** Prefixes a JSON value with its length: the inverse of FrameDecoder, for tests and benchmarks. */
 export function encodeFrame(value: unknown): Buffer {
-  const body = Buffer.from(JSON.stringify(value), 'utf8');
-  const frame = Buffer.allocUnsafe(HEADER_BYTES + body.length);
-  frame.writeUInt32BE(body.length, 0);
-  body.copy(frame, HEADER_BYTES);
+  return prefixFrame(Buffer.from(JSON.stringify(value), 'utf8'));
+}
+
+/** Prefixes a payload with its length. */
+export function prefixFrame(payload: Buffer): Buffer {
+  const frame = Buffer.allocUnsafe(HEADER_BYTES + payload.length);
+  frame.writeUInt32BE(payload.length, 0);
+  payload.copy(frame, HEADER_BYTES);
   return frame;
 }

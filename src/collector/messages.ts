@@ -2,8 +2,8 @@
  * Matches queue/pipe sends with receives (docs/wire-protocol.md, "Matching messages"): within one
  * direction, the k-th send by start time is the k-th receive by start time. Batches from different
  * processes arrive late and out of order, so records are appended as they come and the matching is
- * redone lazily (at `settle`) from the earliest position that changed. A changed message that was
- * already handed out gets a new object, so arrays handed out earlier stay as they were.
+ * redone lazily (at `settle`) from the earliest position that changed. A message object is made
+ * there, whole: a changed message gets a new object, so arrays handed out earlier stay as they were.
  */
 import type { Message } from '../model/trace';
 
@@ -67,6 +67,46 @@ class Endpoint {
   readonly sends = new RecordList();
   /** Ids of the receives on this inode, by their start time. */
   readonly recvs = new RecordList();
+  /**
+   * Where what is sent here is received, and what is received here was sent: the other inode of
+   * a duplex pipe, else this one.
+   */
+  peer: Endpoint = this;
+  /** The direction of what is sent here needs re-matching (it is in the matcher's dirty list). */
+  dirty = false;
+
+  constructor(readonly ino: number) {}
+}
+
+/**
+ * What a message has of its send, per message id (parallel arrays, see RecordList: the message
+ * object is only made when it is settled, with its receive, in one allocation).
+ */
+class Sends {
+  /** The channel id its sender reported. */
+  readonly chanId: (string | null)[] = [];
+  readonly bytes: (number | null)[] = [];
+  readonly pid: number[] = [];
+  readonly tid: number[] = [];
+  readonly putNs: number[] = [];
+  readonly sendNs: number[] = [];
+
+  /** Returns the new message's id. */
+  add(
+    chanId: string | null,
+    bytes: number | null,
+    pid: number,
+    tid: number,
+    putNs: number,
+    sendNs: number,
+  ): number {
+    this.chanId.push(chanId);
+    this.bytes.push(bytes);
+    this.pid.push(pid);
+    this.tid.push(tid);
+    this.putNs.push(putNs);
+    return this.sendNs.push(sendNs) - 1;
+  }
 }
 
 /** What a message needs of its receive, per receive id (parallel arrays, see RecordList). */
@@ -91,22 +131,21 @@ class Receives {
 const NO_RECEIVE = -1;
 
 export class MessageMatcher {
-  /** Every message by id; entries are replaced (never mutated) when their matching changes. */
-  readonly messages: Message[] = [];
+  /**
+   * Every settled message by id (all of them after `settle`); entries are replaced, never mutated,
+   * when their matching changes.
+   */
+  private readonly messages: Message[] = [];
+  private readonly sends = new Sends();
   private readonly receives = new Receives();
-  /** Per message id: the id of the receive matched to it, and the channel id its sender reported. */
+  /** Per message id: the id of the receive matched to it. */
   private readonly matched: number[] = [];
-  private readonly senderChannel: (string | null)[] = [];
   /** Messages from this id on were not handed out by takeChanged yet. */
   private firstUndelivered = 0;
-  /** Messages from this id on are in no array handed out (by `shared` or takeChanged): mutable. */
-  private firstUnshared = 0;
   private readonly endpoints = new Map<number, Endpoint>();
-  /** Duplex pipes: what is sent on one inode is received on the other. */
-  private readonly partner = new Map<number, number>();
   private readonly channelByIno = new Map<number, string>();
-  /** Sending inodes whose direction needs re-matching. */
-  private readonly dirty = new Set<number>();
+  /** Sending endpoints whose direction needs re-matching. */
+  private dirty: Endpoint[] = [];
   /** Handed-out messages whose matching changed since. */
   private rematched = new Set<number>();
 
@@ -114,18 +153,19 @@ export class MessageMatcher {
     for (const ino of [inoA, inoB]) {
       if (ino !== null && !this.channelByIno.has(ino)) this.channelByIno.set(ino, chanId);
     }
+    const known = [inoA, inoB].map((ino) => (ino === null ? undefined : this.endpoints.get(ino)));
     if (inoA !== null && inoB !== null && inoA !== inoB) {
-      this.partner.set(inoA, inoB);
-      this.partner.set(inoB, inoA);
+      const a = this.endpoint(inoA);
+      const b = this.endpoint(inoB);
+      a.peer = b;
+      b.peer = a;
     }
-    for (const ino of [inoA, inoB]) {
-      if (ino === null) continue;
-      const endpoint = this.endpoints.get(ino);
+    for (const endpoint of known) {
       if (!endpoint) continue;
       endpoint.sends.invalidate();
       endpoint.recvs.invalidate();
-      this.dirty.add(ino);
-      this.dirty.add(this.partner.get(ino) ?? ino);
+      this.markDirty(endpoint);
+      this.markDirty(endpoint.peer);
     }
   }
 
@@ -138,24 +178,11 @@ export class MessageMatcher {
     putNs: number,
     sendNs: number,
   ): void {
-    const message: Message = {
-      id: this.messages.length,
-      channel: chanId ?? this.channelByIno.get(ino) ?? `ino:${ino}`,
-      bytes,
-      sendPid,
-      sendTid,
-      putNs,
-      sendNs,
-      recvPid: null,
-      recvTid: null,
-      getNs: null,
-      recvNs: null,
-    };
-    this.messages.push(message);
+    const id = this.sends.add(chanId, bytes, sendPid, sendTid, putNs, sendNs);
     this.matched.push(NO_RECEIVE);
-    this.senderChannel.push(chanId);
-    this.endpoint(ino).sends.add(message.id, sendNs);
-    this.dirty.add(ino);
+    const endpoint = this.endpoint(ino);
+    endpoint.sends.add(id, sendNs);
+    this.markDirty(endpoint);
   }
 
   /** A receive on `ino` that began at `ts` (what orders the matching) and ended at `endNs`. */
@@ -169,14 +196,19 @@ export class MessageMatcher {
     endNs: number,
   ): void {
     const id = this.receives.add(recvPid, recvTid, getNs, endNs, chanId);
-    this.endpoint(ino).recvs.add(id, ts);
-    this.dirty.add(this.partner.get(ino) ?? ino);
+    const endpoint = this.endpoint(ino);
+    endpoint.recvs.add(id, ts);
+    this.markDirty(endpoint.peer);
   }
 
   /** Re-matches every direction that received records since the last settle. */
   settle(): void {
-    for (const sendIno of this.dirty) this.matchDirection(sendIno);
-    this.dirty.clear();
+    const dirty = this.dirty;
+    this.dirty = [];
+    for (const sending of dirty) {
+      sending.dirty = false;
+      this.matchDirection(sending);
+    }
   }
 
   /** Messages created or re-matched since the previous call (current objects). */
@@ -188,70 +220,64 @@ export class MessageMatcher {
     }
     this.rematched = new Set();
     this.firstUndelivered = this.messages.length;
-    this.firstUnshared = this.messages.length;
     return changed;
   }
 
   /** Settles and returns all messages; the objects in it will never be mutated. */
   shared(): Message[] {
     this.settle();
-    this.firstUnshared = this.messages.length;
     return this.messages.slice();
   }
 
   private endpoint(ino: number): Endpoint {
     let endpoint = this.endpoints.get(ino);
     if (!endpoint) {
-      endpoint = new Endpoint();
+      endpoint = new Endpoint(ino);
       this.endpoints.set(ino, endpoint);
     }
     return endpoint;
   }
 
-  private matchDirection(sendIno: number): void {
-    const sending = this.endpoint(sendIno);
-    const receiving = this.endpoint(this.partner.get(sendIno) ?? sendIno);
+  private markDirty(sending: Endpoint): void {
+    if (sending.dirty) return;
+    sending.dirty = true;
+    this.dirty.push(sending);
+  }
+
+  private matchDirection(sending: Endpoint): void {
+    const sendIno = sending.ino;
+    const receiving = sending.peer;
     const from = Math.min(sending.sends.settle(), receiving.recvs.settle());
-    const sends = sending.sends.ids;
-    const recvs = receiving.recvs.ids;
-    const receives = this.receives;
+    const sendIds = sending.sends.ids;
+    const recvIds = receiving.recvs.ids;
+    const { sends, receives } = this;
     const channelOfIno = this.channelByIno.get(sendIno);
-    for (let i = from; i < sends.length; i++) {
-      const id = sends[i];
-      const recv = i < recvs.length ? recvs[i] : NO_RECEIVE;
+    for (let i = from; i < sendIds.length; i++) {
+      const id = sendIds[i];
+      const recv = i < recvIds.length ? recvIds[i] : NO_RECEIVE;
       const matched = recv !== NO_RECEIVE;
-      const old = this.messages[id];
+      // Undefined until its first settle.
+      const old = id < this.messages.length ? this.messages[id] : undefined;
       const channel =
-        this.senderChannel[id] ??
+        sends.chanId[id] ??
         channelOfIno ??
         (matched ? receives.chanId[recv] : null) ??
-        old.channel;
-      if (this.matched[id] === recv && old.channel === channel) continue;
+        old?.channel ??
+        `ino:${sendIno}`;
+      if (old !== undefined && this.matched[id] === recv && old.channel === channel) continue;
       this.matched[id] = recv;
-      const recvPid = matched ? receives.pid[recv] : null;
-      const recvTid = matched ? receives.tid[recv] : null;
-      const getNs = matched ? receives.getNs[recv] : null;
-      const recvNs = matched ? receives.endNs[recv] : null;
-      if (id >= this.firstUnshared) {
-        old.channel = channel;
-        old.recvPid = recvPid;
-        old.recvTid = recvTid;
-        old.getNs = getNs;
-        old.recvNs = recvNs;
-        continue;
-      }
       this.messages[id] = {
         id,
         channel,
-        bytes: old.bytes,
-        sendPid: old.sendPid,
-        sendTid: old.sendTid,
-        putNs: old.putNs,
-        sendNs: old.sendNs,
-        recvPid,
-        recvTid,
-        getNs,
-        recvNs,
+        bytes: sends.bytes[id],
+        sendPid: sends.pid[id],
+        sendTid: sends.tid[id],
+        putNs: sends.putNs[id],
+        sendNs: sends.sendNs[id],
+        recvPid: matched ? receives.pid[recv] : null,
+        recvTid: matched ? receives.tid[recv] : null,
+        getNs: matched ? receives.getNs[recv] : null,
+        recvNs: matched ? receives.endNs[recv] : null,
       };
       if (id < this.firstUndelivered) this.rematched.add(id);
     }

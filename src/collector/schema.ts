@@ -1,10 +1,10 @@
 /**
- * Schema checks for wire protocol v2 frames (docs/wire-protocol.md). Every field is checked before the
+ * Schema checks for wire protocol v3 frames (docs/wire-protocol.md). Every field is checked before the
  * trace builder touches it, so a malformed event is rejected alone and never half-applied.
  */
 import type { ChannelKind, ProcessRole, TaskKind, WaitKind } from '../model/trace';
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 export const PROCESS_ROLES: readonly ProcessRole[] = [
   'main',
@@ -155,13 +155,15 @@ const EVENT_FIELDS: Record<string, readonly Field[]> = {
   lost: [Field.Int],
 };
 
+/** EVENT_FIELDS in a map: one lookup per event, and the type must be the string (not ["send"]). */
+const FIELDS_BY_TYPE = new Map<unknown, readonly Field[]>(Object.entries(EVENT_FIELDS));
+
 /** Whether `event` is a well-formed `[type, ts, tid, ...fields]` of a known type. */
 export function isValidEvent(event: unknown): event is unknown[] {
   if (!Array.isArray(event) || event.length < 3) return false;
   const type: unknown = event[0];
-  // A string: an array ["send"] would look up the same key.
-  if (typeof type !== 'string' || !Object.hasOwn(EVENT_FIELDS, type)) return false;
-  const fields = EVENT_FIELDS[type];
+  const fields = FIELDS_BY_TYPE.get(type);
+  if (fields === undefined) return false;
   if (!isInt(event[1]) || !isInt(event[2]) || event.length < 3 + fields.length) return false;
   for (let i = 0; i < fields.length; i++) {
     if (!fits(fields[i], event[i + 3])) return false;

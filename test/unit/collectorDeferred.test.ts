@@ -9,7 +9,7 @@ import { Collector } from '../../src/collector/collector';
 import type { CollectorOptions, IngestMode } from '../../src/collector/collector';
 import { encodeFrame } from '../../src/collector/framing';
 import { PROTOCOL_VERSION } from '../../src/collector/schema';
-import { connectClient, helloFrame } from '../../src/collector/wireClient';
+import { BinaryBatch, connectClient, helloFrame, templateOf } from '../../src/collector/wireClient';
 import type { WireClient } from '../../src/collector/wireClient';
 import type { Trace } from '../../src/model/trace';
 import { startRawWriter } from './raw-writer';
@@ -50,8 +50,8 @@ async function drained(collector: Collector): Promise<void> {
 /**
  * The same traffic for any collector, with times relative to its clock base, and each write read
  * before the next so that the order across connections is the same: two processes exchanging queue
- * and Pool messages, bad frames, strangers without the secret, a process killed mid-frame, a frame
- * over the size limit. Returns the collector's clock when every connection had closed.
+ * and Pool messages (in JSON and binary batches), bad frames, strangers without the secret, a
+ * process killed mid-frame, a frame over the size limit. Returns the collector's clock when every connection had closed.
  */
 async function traffic(c: Awaited<ReturnType<typeof openCollector>>): Promise<number> {
   const { collector, socketPath, received } = c;
@@ -193,6 +193,24 @@ async function traffic(c: Awaited<ReturnType<typeof openCollector>>): Promise<nu
     ['lost', t(66), 100, 3],
   ]);
 
+  // Binary batches: each connection's templates, used in its later frames too.
+  const queueSend = templateOf(1, ['send', 0, 0, 0, 0, 0, 0, 'q'], [1, 2, 3, 4, 5, 6]);
+  const queueRecv = templateOf(1, ['recv', 0, 0, 0, 0, 0, 0, null], [1, 2, 3, 4, 5, 6]);
+  const sendBatch = (client: WireClient, batch: BinaryBatch) => received(client.sendBatch(batch));
+  await sendBatch(
+    main,
+    new BinaryBatch().define(queueSend).record(1, [t(67), 100, t(68), 9, 30, t(66)]),
+  );
+  await sendBatch(
+    worker,
+    new BinaryBatch()
+      .define(queueRecv)
+      .record(1, [t(69), 101, t(70), 9, 30, t(69)])
+      .record(2, [t(70), 101]),
+  );
+  await sendBatch(main, new BinaryBatch().record(1, [t(73), 100, t(74), 9, 31, t(73)]));
+  await sendBatch(worker, new BinaryBatch().record(1, [t(75), 101, t(76), 9, 31, t(75)]));
+
   // Bad frames after a hello: each rejected alone, the connection kept.
   const badJson = Buffer.from('[["run", 1, ');
   const header = Buffer.alloc(4);
@@ -304,6 +322,7 @@ test('deferred ingest builds the same trace as live ingest from the same traffic
     'bad-version': 1,
     'oversize-frame': 2,
     'truncated-frame': 1,
+    'bad-record': 1,
   });
   assert.equal(trace.counts.lost, 3);
   assert.deepEqual(
@@ -329,6 +348,8 @@ test('deferred ingest builds the same trace as live ingest from the same traffic
       ['q', 100, 101],
       ['100:2', 101, 100],
       ['100:1', 100, 101],
+      ['q', 100, 101],
+      ['q', 100, 101],
     ],
   );
   assert.equal(
