@@ -1,7 +1,8 @@
 /**
  * Length-prefixed framing of the wire protocol (docs/wire-protocol.md): a 4-byte big-endian length,
- * then that many bytes of payload (UTF-8 JSON or a binary batch). Chunks are only concatenated once a whole frame has arrived,
- * so a 4 MiB frame in 64 KiB chunks costs one copy, not a quadratic number of them.
+ * then that many bytes of payload (UTF-8 JSON or a binary batch). Chunks are only concatenated once
+ * a whole frame has arrived, so a 4 MiB frame in 64 KiB chunks costs one copy, not a quadratic
+ * number of them.
  */
 
 export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
