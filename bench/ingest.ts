@@ -19,7 +19,12 @@ import { decodeBinaryBatch, TemplateTable } from '../src/collector/binaryBatch';
 import { Collector } from '../src/collector/collector';
 import { encodeFrame } from '../src/collector/framing';
 import type { TemplateDefinition } from '../src/collector/wireClient';
-import { binaryBatchOf, connectClient, helloFrame } from '../src/collector/wireClient';
+import {
+  binaryBatchOf,
+  connectClient,
+  helloFrame,
+  RUNTIME_TEMPLATE_SLOTS,
+} from '../src/collector/wireClient';
 
 const SECRET = 'be9c4ba1be9c4ba1be9c4ba1be9c4ba1';
 const CONNECTIONS = 4;
@@ -112,18 +117,6 @@ function batch(c: number, b: number): unknown[][] {
   return events;
 }
 
-/**
- * The positions of the values of the events sent as template records: the integers (times, thread
- * id, inodes, sizes, job and index); the strings, booleans and nulls are the template's constants.
- */
-const TEMPLATE_SLOTS: Record<string, number[]> = {
-  send: [1, 2, 3, 4, 5, 6],
-  recv: [1, 2, 3, 4, 5, 6],
-  wait: [1, 2, 3],
-  submit: [1, 2, 5, 6, 7, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21],
-  task: [1, 2, 3, 6, 7, 8, 13, 14, 18, 19, 20, 21, 22, 23, 24],
-};
-
 async function writer(socketPath: string, events: number): Promise<void> {
   const batches = Math.ceil(events / BATCH / CONNECTIONS);
   await Promise.all(
@@ -132,7 +125,11 @@ async function writer(socketPath: string, events: number): Promise<void> {
       await client.send(helloFrame(SECRET, 1000 + c));
       const templates = new Map<string, TemplateDefinition>();
       for (let b = 0; b < batches; b++) {
-        if (!client.socket.write(binaryBatchOf(batch(c, b), TEMPLATE_SLOTS, templates).frame())) {
+        if (
+          !client.socket.write(
+            binaryBatchOf(batch(c, b), RUNTIME_TEMPLATE_SLOTS, templates).frame(),
+          )
+        ) {
           await new Promise((resolve) => client.socket.once('drain', resolve));
         }
       }
@@ -155,7 +152,9 @@ function benchFrames(): { json: Buffer[]; binary: Buffer[] } {
   const templates = new Map<string, TemplateDefinition>();
   return {
     json: batches.map((events) => encodeFrame(events).subarray(4)),
-    binary: batches.map((events) => binaryBatchOf(events, TEMPLATE_SLOTS, templates).payload()),
+    binary: batches.map((events) =>
+      binaryBatchOf(events, RUNTIME_TEMPLATE_SLOTS, templates).payload(),
+    ),
   };
 }
 

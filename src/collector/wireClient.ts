@@ -179,6 +179,19 @@ export class BinaryBatch {
 }
 
 /**
+ * The positions of the values of the events the runtime sends as template records: the integers
+ * (times, thread id, inodes, sizes, job and index); the strings, booleans and nulls are the
+ * template's constants.
+ */
+export const RUNTIME_TEMPLATE_SLOTS: Readonly<Record<string, number[]>> = {
+  send: [1, 2, 3, 4, 5, 6],
+  recv: [1, 2, 3, 4, 5, 6],
+  wait: [1, 2, 3],
+  submit: [1, 2, 5, 6, 7, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21],
+  task: [1, 2, 3, 6, 7, 8, 13, 14, 18, 19, 20, 21, 22, 23, 24],
+};
+
+/**
  * `events` as the runtime sends them in a binary batch: those of a type in `slotsByType` as records
  * of its template (defined ahead of its first record on the connection, whose templates so far are
  * `defined`, by type), the others as JSON records.

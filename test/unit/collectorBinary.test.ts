@@ -10,6 +10,7 @@ import { Collector } from '../../src/collector/collector';
 import {
   BinaryBatch,
   binaryBatchOf,
+  RUNTIME_TEMPLATE_SLOTS,
   connectClient,
   helloFrame,
 } from '../../src/collector/wireClient';
@@ -77,15 +78,8 @@ function events(t: (ns: number) => number): unknown[][] {
   ];
 }
 
-/** Template slots per event type: its integers (the other fields are the template's constants). */
-const SLOTS: Record<string, number[]> = {
-  send: [1, 2, 3, 4, 5, 6],
-  recv: [1, 2, 3, 4, 5, 6],
-  wait: [1, 2, 3],
-  submit: [1, 2, 5, 6, 7, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21],
-  task: [1, 2, 3, 6, 7, 8, 13, 14, 18, 19, 20, 21, 22, 23, 24],
-  exit: [1, 2, 3, 4],
-};
+/** Template slots per event type: the runtime's, and an exit event's integers. */
+const SLOTS = { ...RUNTIME_TEMPLATE_SLOTS, exit: [1, 2, 3, 4] };
 
 /** `events` as binary batches of `size` events, templates defined at their first use. */
 function binaryBatches(all: unknown[][], size: number): BinaryBatch[] {
