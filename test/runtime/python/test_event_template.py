@@ -89,14 +89,38 @@ class EventTemplateCase(unittest.TestCase):
         self.assertEqual(self.sent(), [['mcall', 4, 2, 3, 'x' * 3000]])
 
     def test_templates_past_the_limit_send_tuples(self):
-        ids = core._template_ids[0]
-        core._template_ids[0] = core.MAX_TEMPLATES
+        ids, core._template_ids = core._template_ids, core.count(core.MAX_TEMPLATES + 1)
         try:
             template = core.EventTemplate(FIELDS)
         finally:
-            core._template_ids[0] = ids
+            core._template_ids = ids
         template.emit((1, 2, 3, 4, 5))
         self.assertEqual(core.buf, [core.filled(FIELDS, (1, 2, 3, 4, 5))])
+
+    def test_threads_making_templates_at_once_get_distinct_ids(self):
+        # Fails with an id counter that is read back after `+= 1` (seen on 3.8, where threads may
+        # switch between any two bytecodes; 3.10+ switches only at calls and jumps).
+        import sys
+        import threading
+
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(1e-6)  # switch threads as often as it can
+        made = [[] for _ in range(4)]
+
+        def make(into):
+            for _ in range(500):
+                into.append(core.EventTemplate(FIELDS).id)
+
+        threads = [threading.Thread(target=make, args=(into,)) for into in made]
+        try:
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        finally:
+            sys.setswitchinterval(interval)
+        ids = [i for into in made for i in into]
+        self.assertEqual(len(set(ids)), len(ids))
 
     def test_a_full_cache_keeps_no_more_templates(self):
         cache = {}

@@ -7,6 +7,7 @@ transport error turns tracing off for this process silently.
 """
 import os
 import sys
+from itertools import count
 from time import perf_counter_ns as now
 
 from _thread import _local, allocate_lock, get_native_id
@@ -132,7 +133,9 @@ MAX_TEMPLATES = 65536
 # Templates one cache keeps (per function, channel, lock, ...); past it, events of new keys are
 # tuples: a program that makes a new Pipe per request must not grow our memory with them.
 MAX_CACHED = 4096
-_template_ids = [0]
+# next() of a count is atomic: threads (a queue's feeder, a Pool's handlers) make templates too,
+# and two templates of one id would decode each other's records.
+_template_ids = count(1)
 
 
 class EventTemplate:
@@ -163,8 +166,7 @@ class EventTemplate:
             _load_transport()
         self.fields = fields
         self.slots = [i for i, field in enumerate(fields) if field is VAR]
-        _template_ids[0] += 1
-        self.id = _template_ids[0]
+        self.id = next(_template_ids)
         self.pack = Struct('<I%dq' % len(self.slots)).pack if self.id <= MAX_TEMPLATES else _no_pack
         event = [None if field is VAR else field for field in fields]
         definition = _encode({'template': self.id, 'event': event, 'slots': self.slots}).encode()
