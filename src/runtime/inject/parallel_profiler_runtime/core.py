@@ -180,9 +180,10 @@ class EventTemplate:
             emit(filled(self.fields, values))
             return
         ts = values[0]
-        if self.epoch is not S.epoch:
+        epoch = S.epoch  # read first: a batch dropped meanwhile by another thread renews it
+        if self.epoch is not epoch:
             _buffer(self.definition, ts)
-            self.epoch = S.epoch
+            self.epoch = epoch
         emit(record, ts)
 
 
