@@ -247,7 +247,7 @@ async function main(): Promise<void> {
   const { out } = await recordedInternal([workloads, 'emit-cost']);
   const emit = /emit-ns=([\d.]+) emit-cpu-ns=([\d.]+)/.exec(out);
   console.log(
-    `runtime cost per event in-process (record + batch + JSON + send, target <= 1.5 us): ` +
+    `runtime cost per event in-process (record + batch + encode + send, target <= 1.5 us): ` +
       (emit
         ? `${(Number(emit[2]) / 1000).toFixed(3)} us CPU, ${(Number(emit[1]) / 1000).toFixed(3)} us wall`
         : `not measured: ${out.trim()}`),
