@@ -42,8 +42,10 @@ const TARGET_ROLES: Record<string, ProcessRole> = {
 const TASK_HOLD_NS = 1e9;
 
 const idString = (id: unknown): string | null => (id === null ? null : String(id));
+/** Ids are strings or integers (7 and "7" are one pool, as they are one channel); null is none. */
+const poolKey = (poolId: unknown): string => (poolId === null ? 'n' : `s${String(poolId)}`);
 const taskKey = (kind: unknown, poolId: unknown, job: unknown, index: unknown) =>
-  `${kind as string}\u0000${poolId as string}\u0000${job as number}\u0000${kind === 'pool' ? (index as number) : ''}`;
+  `${kind as string}\u0000${poolKey(poolId)}\u0000${job as number}\u0000${kind === 'pool' ? (index as number) : ''}`;
 
 interface Submit {
   ns: number;

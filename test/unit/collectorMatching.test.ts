@@ -254,6 +254,24 @@ test('Pool messages carried by submit and task events match like send and recv e
   });
 });
 
+test('a task of pool "null" is not matched to a submit of no pool', async () => {
+  await withCollector(async (collector, socketPath) => {
+    const executor = (type: string, pid: number, ts: number, poolId: string | null) =>
+      type === 'submit'
+        ? ['submit', T0 + ts, pid, 'executor', poolId, 1, null, 1, ...fn, ...Array(11).fill(null)]
+        : [
+            ...['task', T0 + ts, pid, T0 + ts + 5, 'executor', poolId, 1, null, 1, ...fn],
+            ...[10, 20, true, null, null, ...Array(8).fill(null)],
+          ];
+    const owner = await processConnection(socketPath, 70);
+    const worker = await processConnection(socketPath, 71);
+    await owner.finish([executor('submit', 70, 1, null), executor('submit', 70, 2, '7')]);
+    await worker.finish([executor('task', 71, 10, 'null'), executor('task', 71, 20, '7')]);
+    const submits = collector.trace().tasks.map((t) => t.submitPid);
+    assert.deepEqual(submits, [null, 70]);
+  });
+});
+
 test('tasks match their submit by (pool, job, index), whichever arrives first', async () => {
   await withCollector(async (collector, socketPath) => {
     const owner = await processConnection(socketPath, 30);
