@@ -85,16 +85,17 @@ describe('faults recorded through the CLI', { concurrency: 2, timeout: 600_000 }
       assert.ok(task.submitNs !== null && task.submitNs <= task.startNs, 'matched to its submit');
       assert.ok(task.endNs <= worker.exitNs! + 50e6, 'ends when its worker ended');
     }
-    // Each task's message is drawn to the worker that ran it.
+    // Each task's message is drawn to the worker that ran it. As it terminates, the pool's owner
+    // may read leftover sentinels from the task queue itself (Pool._help_stuff_finish).
     const taskChannel = trace.channels.find((c) => c.kind === 'pool-tasks')!;
-    assert.deepEqual(
-      trace.messages
-        .filter((m) => m.channel === taskChannel.id && m.recvPid !== null)
-        .map((m) => m.recvPid)
-        .sort(),
-      workers.map((w) => w.pid).sort(),
-    );
-    assert.equal(main(trace)[0].exitCode, 0);
+    const workerPids = workers.map((w) => w.pid).sort();
+    const receivers = trace.messages
+      .filter((m) => m.channel === taskChannel.id && m.recvPid !== null)
+      .map((m) => m.recvPid!);
+    assert.deepEqual(receivers.filter((pid) => workerPids.includes(pid)).sort(), workerPids);
+    const [owner] = main(trace);
+    assert.ok(receivers.every((pid) => workerPids.includes(pid) || pid === owner.pid));
+    assert.equal(owner.exitCode, 0);
   });
 
   it('an executor worker killed inside its task: the task is unfinished, the executor broken', async () => {
