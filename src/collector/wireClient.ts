@@ -108,11 +108,7 @@ export class BinaryBatch {
   /** A JSON record holding `text` as it is (which may not parse). */
   jsonText(text: string): this {
     const body = Buffer.from(text, 'utf8');
-    this.u32(JSON_RECORD).u32(body.length);
-    this.reserve(body.length);
-    body.copy(this.bytes, this.length);
-    this.length += body.length;
-    return this;
+    return this.u32(JSON_RECORD).u32(body.length).raw(body);
   }
 
   define(definition: TemplateDefinition): this {
@@ -193,8 +189,9 @@ export const RUNTIME_TEMPLATE_SLOTS: Readonly<Record<string, number[]>> = {
 
 /**
  * `events` as the runtime sends them in a binary batch: those of a type in `slotsByType` as records
- * of its template (defined ahead of its first record on the connection, whose templates so far are
- * `defined`, by type), the others as JSON records.
+ * of the template of their type and constants (defined ahead of its first record on the
+ * connection, whose templates so far are `defined`, by type and constants), the others as JSON
+ * records.
  */
 export function binaryBatchOf(
   events: readonly (readonly unknown[])[],
@@ -208,10 +205,12 @@ export function binaryBatchOf(
       batch.json(event);
       continue;
     }
-    let template = defined.get(type);
+    const shape = templateOf(defined.size + 1, event, slotsByType[type]);
+    const constants = JSON.stringify(shape.event);
+    let template = defined.get(constants);
     if (!template) {
-      template = templateOf(defined.size + 1, event, slotsByType[type]);
-      defined.set(type, template);
+      template = shape;
+      defined.set(constants, template);
       batch.define(template);
     }
     batch.event(template, event);
