@@ -10,7 +10,8 @@ or an id of ours kept on the object when there is no name (fork children inherit
 import os
 from collections import deque
 
-from .core import VAR, EventTemplate, S, emit, emit_wait, flush_before_read, flush_pending, next_id, now, tid
+from .core import (VAR, EventTemplate, S, emit, emit_wait, flush_before_read, flush_pending,
+                   next_id, now, tid)
 from .patching import user_frame, wraps
 from .sync_hooks import lock_id, tag_lock
 

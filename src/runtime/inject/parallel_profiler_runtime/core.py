@@ -2,8 +2,8 @@
 
 Events are tuples (encoded at the flush) or template records (the frequent events, see
 EventTemplate) appended to one module-level list and sent as one frame per batch: when 512 are
-buffered, when the oldest is 20 ms old (checked at each emit), at lifecycle points, at exit. No thread is ever started. Any
-transport error turns tracing off for this process silently.
+buffered, when the oldest is 20 ms old (checked at each emit), at lifecycle points, at exit. No
+thread is ever started. Any transport error turns tracing off for this process silently.
 """
 import os
 import sys
