@@ -31,7 +31,14 @@ async function openCollector(options: Omit<CollectorOptions, 'secret'>) {
     await write;
     while (changes === before) await turn();
   };
-  return { collector, socketPath, received, seenPids };
+  /** Connects as process `pid`, whose clock is 1 ms past the collector's base (t0), and says hello. */
+  const hello = async (pid: number) => {
+    const t0 = Number(collector.clockBaseNs) + 1e6;
+    const client = await connectClient(socketPath);
+    await received(client.send(helloFrame(SECRET, pid, { clockNs: t0 })));
+    return { client, t0 };
+  };
+  return { collector, socketPath, received, seenPids, hello };
 }
 
 const fn = ['square', 'app', '/app.py', 4];
@@ -359,14 +366,12 @@ test('deferred ingest builds the same trace as live ingest from the same traffic
 });
 
 test('a deferred backlog past its cap is built during the run, without a reader', async () => {
-  const { collector, socketPath, received, seenPids } = await openCollector({
+  const { collector, received, seenPids, hello } = await openCollector({
     ingest: 'deferred',
     maxBacklogBytes: 200_000,
   });
   try {
-    const t0 = Number(collector.clockBaseNs) + 1e6;
-    const client = await connectClient(socketPath);
-    await received(client.send(helloFrame(SECRET, 300, { clockNs: t0 })));
+    const { client, t0 } = await hello(300);
     const batch = (first: number) =>
       Array.from({ length: 1000 }, (_, i) => ['thread', t0 + first + i, 1000 + first + i, 'T']);
     // Under the cap: kept raw.
@@ -393,10 +398,8 @@ test('a deferred backlog past its cap is built during the run, without a reader'
 });
 
 test('close() builds a deferred backlog by slices, serving timers in between', async () => {
-  const { collector, socketPath, received } = await openCollector({ ingest: 'deferred' });
-  const t0 = Number(collector.clockBaseNs) + 1e6;
-  const client = await connectClient(socketPath);
-  await received(client.send(helloFrame(SECRET, 400, { clockNs: t0 })));
+  const { collector, received, hello } = await openCollector({ ingest: 'deferred' });
+  const { client, t0 } = await hello(400);
   for (let b = 0; b < 50; b++) {
     const events = Array.from({ length: 1000 }, (_, i) => [
       'wait',
@@ -428,14 +431,12 @@ test('close() builds a deferred backlog by slices, serving timers in between', a
 test('live ingest builds a burst by paced slices without a reader; a built-only delta builds nothing', async () => {
   // A small share, so that reading the burst is surely done long before building it (at the
   // default share, a quiet machine builds as fast as it reads this burst).
-  const { collector, socketPath, received } = await openCollector({
+  const { collector, hello } = await openCollector({
     ingest: 'live',
     liveBuildShare: 0.02,
   });
   try {
-    const t0 = Number(collector.clockBaseNs) + 1e6;
-    const client = await connectClient(socketPath);
-    await received(client.send(helloFrame(SECRET, 500, { clockNs: t0 })));
+    const { client, t0 } = await hello(500);
     // 100,000 events at once: read in far sooner than built, so most of them are built after.
     const batches = Array.from({ length: 100 }, (_, b) =>
       Array.from({ length: 1000 }, (_, i) => [
