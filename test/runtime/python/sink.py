@@ -33,9 +33,12 @@ BINARY_BATCH = 0x01
 RECORD_ID = struct.Struct('<I')
 MAX_TEMPLATES = 65536
 
-# A task page (docs/wire-protocol.md, "Task page"): state, 10 int64 values, the constants' length.
-TASK_PAGE = struct.Struct('<I4x10qI')
+# A task page (docs/wire-protocol.md, "Task page"): state, bytes spilled, 10 int64 values, the
+# constants' length; the spill region after the first 4096 bytes.
+TASK_PAGE = struct.Struct('<II10qI')
 TASK_PAGE_CONSTANTS_AT = 96
+SPILL_AT = 4096
+TASK_PAGE_BYTES = SPILL_AT + (1 << 20)
 
 
 class ProtocolError(AssertionError):
@@ -52,6 +55,8 @@ class Connection:
         self.templates = {}  # id -> (event, slots, struct of its values)
         # Its task page, if it made one: (running, the 10 values with None for -1, constants).
         self.page = None
+        self.last_batch = b''  # its last binary batch frame
+        self.spilled = []  # the events of its page's spill region, if not sent already
 
     @property
     def pid(self):
@@ -109,6 +114,7 @@ class Sink:
             frame, conn.data = conn.data[4:4 + n], conn.data[4 + n:]
             try:
                 if frame[:1] == bytes([BINARY_BATCH]) and conn.hello is not None:
+                    conn.last_batch = frame
                     self._frame(conn, decode_binary_batch(frame, conn.templates))
                 else:
                     self._frame(conn, json.loads(frame.decode('utf-8')))
@@ -152,13 +158,23 @@ class Sink:
             conn = by_pid.get(int(name[1:])) if is_page else None
             if is_page and len(page) < 4096:
                 continue  # its process was killed while making it, before any task
-            if conn is None or len(page) != 4096:
+            if conn is None or len(page) != TASK_PAGE_BYTES:
                 self.errors.append('a stray file %s of %d bytes' % (name, len(page)))
                 continue
-            state, *values, length = TASK_PAGE.unpack_from(page)
+            state, spilled, *values, length = TASK_PAGE.unpack_from(page)
             text = page[TASK_PAGE_CONSTANTS_AT:TASK_PAGE_CONSTANTS_AT + length]
             values = [None if v == -1 else v for v in values]
             conn.page = (state == 1, values, json.loads(text.decode()) if length else None)
+            spill = page[SPILL_AT:SPILL_AT + spilled]
+            # Sent, and the process killed before it emptied the region: the start of its last batch.
+            if spill and conn.last_batch[1:1 + spilled] != spill:
+                try:
+                    conn.spilled = decode_binary_batch(b'\x01' + spill, conn.templates)
+                    for event in conn.spilled:
+                        check_event(event)
+                except (ProtocolError, ValueError, struct.error) as error:
+                    self.errors.append('spill of %s: %s' % (name, error))
+                conn.events.extend(conn.spilled)
 
     def by_pid(self):
         return {c.pid: c for c in self.connections if c.hello}
@@ -173,7 +189,7 @@ def check_hello(obj, secret):
     for field, kind in HELLO_FIELDS.items():
         if not isinstance(obj.get(field), kind):
             raise ProtocolError('hello field %s: %r' % (field, obj.get(field)))
-    if obj['v'] != 3 or obj['secret'] != secret or obj['role'] not in ROLES:
+    if obj['v'] != 4 or obj['secret'] != secret or obj['role'] not in ROLES:
         raise ProtocolError('bad hello %r' % (obj,))
     if obj['mpParentPid'] is not None and not isinstance(obj['mpParentPid'], int):
         raise ProtocolError('bad mpParentPid')

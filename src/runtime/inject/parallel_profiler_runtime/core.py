@@ -68,6 +68,9 @@ _hello_text = None
 Struct = StructError = _JSON_RECORD = None
 _socket_path = None
 _secret = None
+# A Pool worker's task page spill (task_page.Spill): its events wait there, not only in `buf`,
+# from the end of each task on (spill_events). None elsewhere.
+spill = None
 
 
 def configure(socket_path, secret, main, role, method):
@@ -180,11 +183,26 @@ class EventTemplate:
             emit(filled(self.fields, values))
             return
         ts = values[0]
-        epoch = S.epoch  # read first: a batch dropped meanwhile by another thread renews it
-        if self.epoch is not epoch:
-            _buffer(self.definition, ts)
-            self.epoch = epoch
+        if self.epoch is not S.epoch:
+            _buffer(self.take_definition(), ts)
         emit(record, ts)
+
+    def records(self, values):
+        """What emit would buffer for `values`, for a caller that buffers it itself: [its record],
+        after its definition if this connection has not had it, or [the event's tuple]."""
+        try:
+            record = self.pack(self.id, *values)
+        except StructError:
+            return [filled(self.fields, values)]
+        if self.epoch is not S.epoch:
+            return [self.take_definition(), record]
+        return [record]
+
+    def take_definition(self):
+        """Its definition, which its caller buffers: from now on this connection has it. The
+        epoch is read first: a batch dropped meanwhile by another thread renews it."""
+        self.epoch = S.epoch
+        return self.definition
 
 
 class TupleEvents:
@@ -197,6 +215,9 @@ class TupleEvents:
 
     def emit(self, values):
         emit(filled(self.fields, values))
+
+    def records(self, values):
+        return [filled(self.fields, values)]
 
 
 def filled(fields, values):
@@ -249,16 +270,56 @@ def emit_after_fork(ev):
         flush()
 
 
+def spill_events(parts, ts):
+    """Moves the buffer, then `parts` (records and event tuples), into this Pool worker's spill,
+    marking its task ended: a task's end, before its result is written. Returns the page offset
+    just past `parts` when they went in and end with a record, else None. Flushes first on the
+    count and age that would have flushed the buffer, or when they do not fit."""
+    region = spill
+    with _lock:  # held by another thread only while it sends
+        try:
+            n = len(buf)
+            moved = buf[:n] + parts
+            data = _records(moved)
+            if region.events + n >= FLUSH_EVENTS or not region.fits(len(data)) or (
+                    region.events and ts - region.since > FLUSH_AGE_NS):
+                _send()  # the region and the buffer, the n moved with it
+                n = 0
+                moved = parts
+                data = _records(parts)
+            events = sum(1 for e in moved if not _is_definition(e))
+            if not region.fits(len(data)):  # larger than the region itself
+                buf.extend(parts)
+                _send()
+                return None
+            at = region.add_ended(data, events, oldest if n else ts)
+            del buf[:n]
+            return at if parts[-1].__class__ is bytes else None
+        except Exception:
+            _disable(len(buf))
+            return None
+
+
+def unsent():
+    """Whether this process has events not sent yet."""
+    return bool(buf) or (spill is not None and spill.size > 0)
+
+
+def _stale(ts):
+    return (buf and ts - oldest > IDLE_FLUSH_NS) or (
+        spill is not None and spill.size and ts - spill.since > IDLE_FLUSH_NS)
+
+
 def flush_if_stale(ts):
     """Called before a call that may block, so a process that then idles or is killed has sent its
     events."""
-    if buf and ts - oldest > IDLE_FLUSH_NS:
+    if _stale(ts):
         flush()
 
 
 def flush_pending():
     """Before a wait that usually blocks (join, Condition / Event / Barrier, queue join)."""
-    if buf:
+    if unsent():
         flush()
 
 
@@ -266,10 +327,10 @@ def flush_before_read(conn, ts):
     """Called before reading a connection that may block. A daemon (Pool workers are daemons) that
     idles here may be terminated by SIGTERM, so if nothing is readable yet its buffered events go
     out now; other processes flush what is older than IDLE_FLUSH_NS and the rest at exit."""
-    if not buf:
+    if not unsent():
         return
     try:
-        if ts - oldest > IDLE_FLUSH_NS or (S.daemon and not _readable(conn)):
+        if _stale(ts) or (S.daemon and not _readable(conn)):
             flush()
     except (OSError, ValueError):
         flush()
@@ -299,31 +360,45 @@ def flush(wait=False):
     if not _lock.acquire(wait):
         return  # another thread of this process is sending
     try:
-        n = len(buf)
-        if n == 0 and S.hello_sent:
-            return
-        batch = buf[:n]
-        del buf[:n]
-        # The hello and the first batch leave in one write.
-        data = b'' if S.hello_sent else _connect()
-        if batch:
-            data += _batch_frame(batch)
-        if data:
-            S.sock.sendall(data)
-            S.hello_sent = True
+        _send()
     except Exception:
         _disable(len(buf))
     finally:
         _lock.release()
 
 
-def _batch_frame(batch):
+def _send():
+    """Sends the spill and the buffer as one batch; the caller holds _lock."""
+    n = len(buf)
+    region = spill
+    spilled = region.size if region is not None else 0
+    if n == 0 and S.hello_sent and not spilled:
+        return
+    batch = buf[:n]
+    del buf[:n]
+    # The hello and the first batch leave in one write.
+    data = b'' if S.hello_sent else _connect()
+    if batch or spilled:
+        data += _batch_frame(batch, region if spilled else None)
+    if data:
+        S.sock.sendall(data)
+        S.hello_sent = True
+    if spilled:
+        region.clear()  # after the send: killed before it, the page keeps them
+
+
+def _batch_frame(batch, region=None):
+    """The frame of a batch, after the spill's records if `region`."""
     if S.lost:
         batch.append(('lost', now(), get_native_id(), S.lost))
         S.lost = 0
-    data = _prefixed(_batch_payload(batch))
+    if region is not None:
+        data = _prefixed(BINARY_BATCH + region.take() + _records(batch))
+    else:
+        data = _prefixed(_batch_payload(batch))
     if len(data) > MAX_FRAME + 4:
         S.lost += sum(1 for e in batch if not _is_definition(e))
+        S.lost += region.events if region is not None else 0
         S.epoch = object()  # the definitions in it were not sent
         return b''
     return data
@@ -336,7 +411,14 @@ def _batch_payload(batch):
         _load_transport()
     if bytes not in set(map(type, batch)):
         return _encode(batch).encode()
-    return BINARY_BATCH + b''.join([e if e.__class__ is bytes else _json_record(e) for e in batch])
+    return BINARY_BATCH + _records(batch)
+
+
+def _records(batch):
+    """The records of a binary batch holding these events and records."""
+    if _encode is None:
+        _load_transport()
+    return b''.join([e if e.__class__ is bytes else _json_record(e) for e in batch])
 
 
 def _json_record(event):
@@ -427,7 +509,7 @@ def _hello_template():
     filled in, built once before the first fork, and %-slots for this process's own."""
     shared = _encode({
         't': 'hello',
-        'v': 3,
+        'v': 4,
         'secret': _secret,
         'python': '%d.%d.%d' % sys.version_info[:3],
         'executable': sys.executable,
@@ -532,7 +614,7 @@ def after_fork_in_child():
     kept, not freed (freeing them would write every event's page), the lock is replaced only if
     another thread held it, and this thread's id is known without asking the kernel (the only
     thread of a fork child has tid == pid; the collector names it MainThread)."""
-    global _lock, buf, seen_tids, _inherited
+    global _lock, buf, seen_tids, _inherited, spill
     sock = S.sock
     if sock is not None:
         try:
@@ -542,6 +624,7 @@ def after_fork_in_child():
     _inherited = (buf, seen_tids)
     pid = S.pid = os.getpid()
     buf = []
+    spill = None  # the parent's
     seen_tids = {pid}
     _thread_ids.tid = pid
     if _lock.locked():

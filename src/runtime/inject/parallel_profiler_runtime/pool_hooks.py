@@ -7,7 +7,7 @@ message's receive and its result's send (both in the worker), so a task costs tw
 Sentinels (None) on these channels stay plain send / recv events.
 """
 from . import core, task_page
-from .channel_hooks import QUEUE_WAIT_NS, channel_id, emit_folded, folded
+from .channel_hooks import QUEUE_WAIT_NS, channel_id, emit_folded, folded, inode
 from .core import VAR, EventTemplate, S, emit, emit_wait, filled, now, tid
 from .patching import exc_info, fn_info, wraps
 
@@ -201,7 +201,7 @@ def _wrap_worker(original, mapstar, starmapstar):
     def worker(inqueue, outqueue, *args, **kwargs):
         if S.on and hasattr(inqueue, '_reader'):
             core.set_role('pool-worker')
-            task_page.open_page()
+            task_page.open_page(spill=True)
             tasks = _WorkerTasks(inqueue, outqueue, mapstar, starmapstar, coders)
             inqueue = Delegate(inqueue, get=tasks.get)
             outqueue = Delegate(outqueue, put=tasks.put)
@@ -274,7 +274,7 @@ class _WorkerTasks:
             core.flush_pending()  # another worker is reading: this one may idle until terminated
             lock.acquire()
         try:
-            if core.buf and not self._readable():
+            if core.unsent() and not self._readable():
                 core.flush()
             data = self._reader.recv_bytes()
         finally:
@@ -283,29 +283,33 @@ class _WorkerTasks:
 
     def put(self, item):
         end = now()
-        task_page.end()
         current = self._current
         if current is None or not S.on:
+            task_page.end()
             self._current = None
             return self._put(item)
         # As SimpleQueue.put: pickled before the write lock. If that raises, the worker puts a
         # MaybeEncodingError instead, for this task still.
         data = self._dumps(item)
         self._current = None
-        try:
-            last = not self._readable()
-        except Exception:
-            last = True
-        if last:
-            # No task is waiting: the parent may terminate this worker (SIGTERM) as soon as it has
-            # this result, so the task is sent before the result, whose send stays an event of its
-            # own.
-            self._emit(current, end, item, len(data), None)
-            core.flush()
+        writer = self._writer
+        if core.spill is None:  # no task page: buffered after the write, as any event
+            task_page.end()
+            _, sent = folded(writer, self._write, data)
+            self._emit(current, end, item, sent)
+            return
+        # The parent may terminate this worker (SIGTERM) as soon as it has this result: so the
+        # buffered events and this task's go into its task page first, the result's send taking
+        # no time until the write has returned and its times are written in.
+        sent = _send_before(writer, data) if _succeeded(item) else None
+        parts = self._records(current, end, item, len(data), sent)
+        at = core.spill_events(parts, end) if parts else None
+        if sent is None:  # a failure: its result's send is an event of its own
             self._write(data)
             return
-        _, sent = folded(self._writer, self._write, data)
-        self._emit(current, end, item, sent[3] if sent else None, sent)
+        _, sent = folded(writer, self._write, data)
+        if sent and at is not None:
+            task_page.patch_send(at, sent[0], sent[1])
 
     def _write(self, data):
         lock = self._write_lock
@@ -315,30 +319,58 @@ class _WorkerTasks:
             with lock:
                 self._writer.send_bytes(data)
 
-    def _emit(self, current, end, item, result_bytes, sent):
-        """The task event, by a template per function (a failure, whose message is one of its
-        constants, is a tuple)."""
+    def _emit(self, current, end, item, sent):
+        """Buffers the task event of `current`, whose result `item` was sent as `sent` says."""
         try:
-            start, task, received, info, items = current
-            job, index, (ok, value) = item
-            values = (start, tid(), end, job, index, items, received[4] if received else None)
-            values += (result_bytes,) + (received[:4] if received else NO_HALF)
-            if sent:
-                values += sent[:3]
-            if ok:
-                cache = self._templates[sent is None]
-                template = EventTemplate.cached(cache, info, self._fields, info, True, None, sent)
-                template.emit(values)
+            template, values = self._event(current, end, item, sent[3] if sent else None, sent)
+            if template is None:
+                emit(values)
             else:
-                emit(filled(self._fields(info, False, value, sent), values))
+                template.emit(values)
         except Exception:
             pass
+
+    def _records(self, current, end, item, result_bytes, sent):
+        """The task event as records, to spill."""
+        try:
+            template, values = self._event(current, end, item, result_bytes, sent)
+            return [values] if template is None else template.records(values)
+        except Exception:
+            return None
+
+    def _event(self, current, end, item, result_bytes, sent):
+        """The task event: (its template, values), by a template per function, or (None, tuple)
+        for a failure, whose message is one of its constants."""
+        start, task, received, info, items = current
+        job, index, (ok, value) = item
+        values = (start, tid(), end, job, index, items, received[4] if received else None)
+        values += (result_bytes,) + (received[:4] if received else NO_HALF)
+        if sent:
+            values += sent[:3]
+        if not ok:
+            return None, filled(self._fields(info, False, value, sent), values)
+        cache = self._templates[sent is None]
+        return EventTemplate.cached(cache, info, self._fields, info, True, None, sent), values
 
     def _fields(self, info, ok, error, sent):
         exc_type, message = exc_info(None if ok else error)
         head = ('task', VAR, VAR, VAR, 'pool', self._pool_id, VAR, VAR, VAR) + info
         sends = (VAR,) * 3 + sent[4:] if sent else NO_HALF
         return head + (VAR, VAR, ok, exc_type, message) + (VAR,) * 4 + sends
+
+
+def _succeeded(item):
+    try:
+        return item[2][0] is True
+    except Exception:
+        return False
+
+
+def _send_before(writer, data):
+    """The send of `data` on `writer` as it stands before the write: begun and ended now."""
+    d = writer.__dict__
+    ts = now()
+    return (ts, ts, d.get('_pp_ino') or inode(writer), len(data), d.get('_pp_chan'))
 
 
 def patch_managers(managers):

@@ -4,6 +4,9 @@ task ends, so a worker killed while running one (Pool.terminate(), a crash, the 
 take it along; the collector reads the page once the worker's connection has closed and reports the
 task as unfinished (docs/wire-protocol.md, "Task page"). Writing it costs one struct.pack_into when
 a task starts and one when it ends; the task's constant fields are written when they change.
+
+A Pool worker also keeps its unsent events in the page's spill region (Spill, core.spill_events):
+its parent may terminate it as soon as it has every result, and what is in the page is not lost.
 """
 import os
 import struct
@@ -12,11 +15,17 @@ from . import core
 from .core import S
 
 PAGE_BYTES = 4096
-# state (1 while a task runs), ts, tid, job, index, items, argBytes, getTs, recvTs, recvEndTs,
-# recvIno (-1 for null), then the length of the constants' JSON, which starts at CONSTANTS_AT.
-_HEADER = struct.Struct('<I4x10qI')
+SPILL_AT = PAGE_BYTES
+SPILL_BYTES = 1 << 20  # a sparse file: only the pages written take memory
+# state (1 while a task runs), bytes in the spill region, ts, tid, job, index, items, argBytes,
+# getTs, recvTs, recvEndTs, recvIno (-1 for null), then the length of the constants' JSON, which
+# starts at CONSTANTS_AT.
+_HEADER = struct.Struct('<II10qI')
 _pack_header = _HEADER.pack_into
 _pack_state = struct.Struct('<I').pack_into
+_pack_state_spilled = struct.Struct('<II').pack_into
+_pack_spilled = struct.Struct('<I').pack_into
+_pack_send = struct.Struct('<qq').pack_into
 CONSTANTS_AT = 96
 NULL = -1
 
@@ -26,6 +35,7 @@ _inherited = None  # a fork parent's page, kept mapped: freeing it would write t
 _constants = None  # the key of the constants in the page
 _constants_bytes = 0
 _prefix = None  # the page's path but the pid, made by a pool's owner: its fork workers inherit it
+_spill = None  # this process's Spill, when it has one (a Pool worker)
 
 
 def preload():
@@ -45,12 +55,12 @@ def _path_prefix():
     return os.path.join(os.path.dirname(core.socket_path()), 't')
 
 
-def open_page():
+def open_page(spill=False):
     """Maps this worker's page as it starts, before its first task, so that neither the mapping nor
     the connection made first (so that the collector knows whose page it is) is timed as part of a
-    task."""
-    global _page, _pid, _inherited, _constants
-    _inherited, _page, _pid, _constants = _page, None, S.pid, None
+    task. With `spill`, its unsent events are kept in the page (core.spill_events)."""
+    global _page, _pid, _inherited, _constants, _spill
+    _inherited, _page, _pid, _constants, _spill = _page, None, S.pid, None, None
     try:
         import mmap
 
@@ -60,10 +70,12 @@ def open_page():
         path = '%s%d' % (_prefix or _path_prefix(), S.pid)
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         try:
-            os.ftruncate(fd, PAGE_BYTES)
-            _page = mmap.mmap(fd, PAGE_BYTES)
+            os.ftruncate(fd, PAGE_BYTES + SPILL_BYTES)
+            _page = mmap.mmap(fd, PAGE_BYTES + SPILL_BYTES)
         finally:
             os.close(fd)
+        if spill:
+            _spill = core.spill = Spill(_page)
     except Exception:
         _page = None  # no page in this process; the run goes on
 
@@ -88,7 +100,7 @@ def begin(key, constants, values):
                 return
             page[CONSTANTS_AT:CONSTANTS_AT + len(data)] = data
             _constants, _constants_bytes = key, len(data)
-        _pack_header(page, 0, 1, *values, _constants_bytes)
+        _pack_header(page, 0, 1, _spill.size if _spill else 0, *values, _constants_bytes)
     except Exception:
         pass
 
@@ -97,3 +109,51 @@ def end():
     """The task ended: its event tells of it from now on."""
     if _page is not None and _pid == S.pid:
         _pack_state(_page, 0, 0)
+
+
+def patch_send(at, ts, end):
+    """The result's send of the task whose record ends at `at` in the page (core.spill_events)
+    took from `ts` to `end`: its record was spilled before the write, with both set to the moment
+    before it."""
+    if _page is not None and _pid == S.pid:
+        _pack_send(_page, at - 24, ts, end)  # sendTs, sendEndTs, sendIno end the record
+
+
+class Spill:
+    """The spill region of a Pool worker's page: records (as in a binary batch) not sent yet, and
+    their count in the header. core.spill_events moves the buffer in as each task ends, before its
+    result is written; core's flush sends them first in its batch and then empties the region, so
+    a worker killed after that send but before the reset leaves the collector a copy of the start
+    of its last batch, which it recognizes (docs/wire-protocol.md, "Task page")."""
+
+    __slots__ = ('page', 'size', 'events', 'since')
+
+    def __init__(self, page):
+        self.page = page
+        self.size = 0  # bytes in the region
+        self.events = 0  # events among them (definitions are not events)
+        self.since = 0  # time of the oldest
+
+    def fits(self, size):
+        return self.size + size <= SPILL_BYTES
+
+    def add_ended(self, data, events, since):
+        """Appends `data` (it fits) and marks the running task ended, in one write of the header;
+        returns the page offset just past `data`."""
+        start = SPILL_AT + self.size
+        end = start + len(data)
+        if not self.events:
+            self.since = since
+        self.page[start:end] = data
+        self.size += len(data)
+        self.events += events
+        _pack_state_spilled(self.page, 0, 0, self.size)
+        return end
+
+    def take(self):
+        return self.page[SPILL_AT:SPILL_AT + self.size]
+
+    def clear(self):
+        """Its contents were sent (or counted lost)."""
+        self.size = self.events = 0
+        _pack_spilled(self.page, 4, 0)
