@@ -42,3 +42,91 @@ class SpillCase(unittest.TestCase):
 
 if __name__ == '__main__':
     unittest.main()
+
+
+sys.path.insert(0, sink.INJECT)
+from parallel_profiler_runtime import core, task_page  # noqa: E402
+
+V = core.VAR
+FIELDS = ('send', V, V, V, V, V, V, 'chan')
+
+
+class SpillRegionCase(unittest.TestCase):
+    """core.spill_events and the flush, in this process, against a socket pair and an anonymous
+    page."""
+
+    def setUp(self):
+        import mmap
+        import socket
+
+        self.saved = (core.S.on, core.S.sock, core.S.hello_sent, core.spill)
+        self.sock, self.peer = socket.socketpair()
+        core.S.on, core.S.sock, core.S.hello_sent = True, self.sock, True
+        self.page = mmap.mmap(-1, task_page.PAGE_BYTES + task_page.SPILL_BYTES)
+        core.spill = task_page.Spill(self.page)
+        del core.buf[:]
+        self.template = core.EventTemplate(FIELDS)
+        self.templates = {}
+
+    def tearDown(self):
+        core.S.on, core.S.sock, core.S.hello_sent, core.spill = self.saved
+        del core.buf[:]
+        self.sock.close()
+        self.peer.close()
+
+    def header(self):
+        return sink.struct.unpack_from('<II', self.page, 0)
+
+    def region(self):
+        return self.page[task_page.SPILL_AT:task_page.SPILL_AT + self.header()[1]]
+
+    def received(self):
+        """The one frame sent so far, decoded."""
+        self.peer.settimeout(5)
+        (length,) = sink.struct.unpack('>I', self.peer.recv(4))
+        frame = b''
+        while len(frame) < length:
+            frame += self.peer.recv(length - len(frame))
+        if frame[:1] != core.BINARY_BATCH:
+            return frame, sink.json.loads(frame.decode())
+        return frame, sink.decode_binary_batch(frame, self.templates)
+
+    def test_the_buffer_and_the_task_go_in_and_the_next_flush_sends_them_once(self):
+        self.page[0:4] = (1).to_bytes(4, 'little')  # a task is running
+        core.emit(('run', 1, 2))
+        at = core.spill_events(self.template.records((3, 2, 3, 4, 5, 6)), 3)
+        self.assertEqual(core.buf, [])
+        self.assertEqual(self.header(), (0, len(self.region())))  # ended, its bytes counted
+        self.assertEqual(at, task_page.SPILL_AT + len(self.region()))
+        self.assertEqual(core.spill.events, 2)
+        # The result's send: its times written into the record in place.
+        task_page._pack_send(self.page, at - 24, 30, 40)
+        core.emit(('thread', 50, 2, 'T'))
+        region = self.region()
+        core.flush()
+        frame, events = self.received()
+        self.assertEqual(frame, core.BINARY_BATCH + region + frame[1 + len(region):])
+        self.assertEqual(events, [['run', 1, 2], ['send', 3, 2, 3, 30, 40, 6, 'chan'],
+                                  ['thread', 50, 2, 'T']])
+        self.assertEqual((self.header(), core.spill.size, core.spill.events), ((0, 0), 0, 0))
+
+    def test_a_full_count_is_sent_before_the_task_goes_in(self):
+        for i in range(core.FLUSH_EVENTS - 1):
+            core.buf.append(('run', i, 2))
+        core.spill_events(self.template.records((3, 2, 3, 4, 5, 6)), 3)
+        _, events = self.received()
+        self.assertEqual(len(events), core.FLUSH_EVENTS - 1)
+        self.assertEqual(core.spill.events, 1)  # the task, waiting in the page
+
+    def test_events_larger_than_the_region_are_sent_at_once(self):
+        big = ('mcall', 1, 2, 3, 'x' * task_page.SPILL_BYTES, 'y', True)
+        with ThreadPoolExecutor(1) as sender:  # the frame is larger than the socket's buffer
+            offset = sender.submit(core.spill_events, [big], 1)
+            _, events = self.received()
+        self.assertIsNone(offset.result())
+        self.assertEqual(events, [list(big)])
+        self.assertEqual(self.header(), (0, 0))
+
+    def test_a_task_that_is_a_tuple_goes_in_without_an_offset(self):
+        self.assertIsNone(core.spill_events([('run', 1, 2)], 1))
+        self.assertEqual(core.spill.events, 1)

@@ -281,7 +281,7 @@ def spill_events(parts, ts):
             n = len(buf)
             moved = buf[:n] + parts
             data = _records(moved)
-            if region.events + n >= FLUSH_EVENTS or not region.fits(len(data)) or (
+            if region.events + len(moved) >= FLUSH_EVENTS or not region.fits(len(data)) or (
                     region.events and ts - region.since > FLUSH_AGE_NS):
                 _send()  # the region and the buffer, the n moved with it
                 n = 0
