@@ -19,7 +19,7 @@ export function page(running: boolean, values: (number | null)[], constants: str
  * Writes a page as the runtime maps it: `header`, then `spill` in its spill region (the header's
  * `spilled` set to its length), the file as long as the whole region.
  */
-export function writePage(file: string, header: Buffer, spill = Buffer.alloc(0)): void {
+export function writePage(file: string, header: Buffer, spill: Buffer = Buffer.alloc(0)): void {
   const copy = Buffer.from(header);
   copy.writeUInt32LE(spill.length, 4);
   fs.writeFileSync(file, Buffer.concat([copy, spill]));
