@@ -75,6 +75,8 @@ interface Connection {
   refused: boolean;
   /** Its process's task page was read (see taskPage.ts). */
   pageTaken: boolean;
+  /** The last binary batch it sent: its page's spill may be this frame's start, sent already. */
+  lastBinaryFrame: Buffer | null;
   helloTimer: NodeJS.Timeout | null;
 }
 
@@ -344,6 +346,7 @@ export class Collector {
       byeTs: null,
       refused: false,
       pageTaken: false,
+      lastBinaryFrame: null,
       helloTimer: setTimeout(() => this.refuse(connection, 'no-hello'), this.helloTimeoutMs),
     };
     this.connections.add(connection);
@@ -359,8 +362,9 @@ export class Collector {
 
   private frameArrived(connection: Connection, frame: Buffer): void {
     if (connection.socket.destroyed) return;
-    if (connection.source) this.arrived({ kind: 'frame', connection, frame });
-    else this.hello(connection, frame);
+    if (!connection.source) return this.hello(connection, frame);
+    if (frame[0] === BINARY_BATCH) connection.lastBinaryFrame = frame;
+    this.arrived({ kind: 'frame', connection, frame });
   }
 
   /** Checks a first frame at once: the secret, and the pid the sampler needs. */
@@ -495,17 +499,22 @@ export class Collector {
   }
 
   /**
-   * The task its process was running, from its task page, as a frame of its own: a process whose
-   * connection closed has ended (or is about to be killed, when the recording ends).
+   * What its process's task page holds, as frames of its own: the events it spilled and had not
+   * sent, then the task it was running. A process whose connection closed has ended (or is about
+   * to be killed, when the recording ends).
    */
   private readTaskPage(connection: Connection): void {
     const { source } = connection;
     if (connection.pageTaken || !source || !this.pageDir) return;
     connection.pageTaken = true;
-    const event = takeTaskPage(this.pageDir, source.pid, this.nowNs() - source.shiftNs);
-    if (event === 'bad') this.arrived({ kind: 'rejected', reason: 'bad-task-page' });
-    else if (event) {
-      const frame = Buffer.from(JSON.stringify([event]));
+    const page = takeTaskPage(this.pageDir, source.pid, this.nowNs() - source.shiftNs);
+    if (page === 'bad') return this.arrived({ kind: 'rejected', reason: 'bad-task-page' });
+    if (page.spill && !spillWasSent(page.spill, connection.lastBinaryFrame)) {
+      const frame = Buffer.concat([Buffer.from([BINARY_BATCH]), page.spill]);
+      this.arrived({ kind: 'frame', connection, frame });
+    }
+    if (page.task) {
+      const frame = Buffer.from(JSON.stringify([page.task]));
       this.arrived({ kind: 'frame', connection, frame });
     }
   }
@@ -518,4 +527,13 @@ export class Collector {
       for (const listener of this.changeListeners) listener();
     });
   }
+}
+
+/**
+ * Whether a spill was sent already: a flush sends the spill first in one binary batch, then clears
+ * it, so a process killed in between leaves the start of its last binary batch in its page.
+ */
+function spillWasSent(spill: Buffer, lastBinaryFrame: Buffer | null): boolean {
+  if (!lastBinaryFrame || lastBinaryFrame.length < 1 + spill.length) return false;
+  return spill.equals(lastBinaryFrame.subarray(1, 1 + spill.length));
 }

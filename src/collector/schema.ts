@@ -1,10 +1,10 @@
 /**
- * Schema checks for wire protocol v3 frames (docs/wire-protocol.md). Every field is checked before the
+ * Schema checks for wire protocol v4 frames (docs/wire-protocol.md). Every field is checked before the
  * trace builder touches it, so a malformed event is rejected alone and never half-applied.
  */
 import type { ChannelKind, ProcessRole, TaskKind, WaitKind } from '../model/trace';
 
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 export const PROCESS_ROLES: readonly ProcessRole[] = [
   'main',

@@ -1,17 +1,22 @@
 /**
  * The task page of a Pool or executor worker (the runtime's task_page.py; docs/wire-protocol.md,
- * "Task page"): a 4 KiB file `t<pid>` in the collector's private directory that the worker maps and
+ * "Task page"): a file `t<pid>` in the collector's private directory that the worker maps and
  * overwrites as each task starts and ends. Spans are sent when they end, so a worker killed while
  * running a task sends nothing of it; the page, read once the worker's connection has closed, still
  * tells which task it was, and becomes an ordinary `task` event (failed, unfinished) that the
- * builder checks like any other.
+ * builder checks like any other. A Pool worker also moves its buffered events into the page's spill
+ * region before it writes each result, as the parent may kill it once it has the result: those
+ * records are handed back as they are, to be read as a binary batch of the connection.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { UNFINISHED_TASK } from '../model/trace';
 
+/** The page's header; the spill region follows it. */
 export const TASK_PAGE_BYTES = 4096;
-/** state u32, 4 bytes of padding, 10 int64 values, the constants' length u32, then their JSON. */
+export const SPILL_BYTES = 1024 * 1024;
+/** state u32, spilled u32, 10 int64 values, the constants' length u32, then their JSON. */
+const SPILLED_AT = 4;
 const VALUES_AT = 8;
 const VALUE_COUNT = 10;
 const CONSTANTS_LENGTH_AT = VALUES_AT + 8 * VALUE_COUNT;
@@ -21,31 +26,47 @@ const RUNNING = 1;
 const UNFINISHED_MESSAGE =
   'its worker ended while running it (killed by a signal such as Pool.terminate(), or exited)';
 
+export interface TaskPage {
+  /** The event of the task it was running, or null. */
+  task: unknown[] | null;
+  /** The records of its spill region (a binary batch's, without the leading 0x01), or null. */
+  spill: Buffer | null;
+}
+
+const EMPTY: TaskPage = { task: null, spill: null };
+
 /**
- * Reads and removes the page of `pid` in `dir`: the event of the task it was running, ended at
- * `endTs` (runtime clock), null if there is no page or no task was running, 'bad' if the page
- * does not parse.
+ * Reads and removes the page of `pid` in `dir`: the task it was running, ended at `endTs` (runtime
+ * clock), and what it spilled; 'bad' if the page does not parse.
  */
-export function takeTaskPage(dir: string, pid: number, endTs: number): unknown[] | 'bad' | null {
+export function takeTaskPage(dir: string, pid: number, endTs: number): TaskPage | 'bad' {
   const file = path.join(dir, `t${pid}`);
-  let page: Buffer;
+  let header: Buffer;
+  let spill: Buffer | null = null;
   try {
     // Never follow a link: only a file in our private directory is read.
     const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
     try {
       if (!fs.fstatSync(fd).isFile()) return 'bad';
-      page = Buffer.alloc(TASK_PAGE_BYTES);
+      header = Buffer.alloc(TASK_PAGE_BYTES);
       // Shorter: the process ended while making its page, before any task.
-      if (fs.readSync(fd, page, 0, TASK_PAGE_BYTES, 0) < TASK_PAGE_BYTES) return null;
+      if (fs.readSync(fd, header, 0, TASK_PAGE_BYTES, 0) < TASK_PAGE_BYTES) return EMPTY;
+      const spilled = header.readUInt32LE(SPILLED_AT);
+      if (spilled > SPILL_BYTES) return 'bad';
+      if (spilled > 0) {
+        spill = Buffer.alloc(spilled);
+        if (fs.readSync(fd, spill, 0, spilled, TASK_PAGE_BYTES) < spilled) return 'bad';
+      }
     } finally {
       fs.closeSync(fd);
       fs.rmSync(file, { force: true });
     }
   } catch (error) {
     // No page: a process that ran no task. Anything else (a link) is not ours to read.
-    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? null : 'bad';
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? EMPTY : 'bad';
   }
-  return unfinishedTaskEvent(page, endTs);
+  const task = unfinishedTaskEvent(header, endTs);
+  return task === 'bad' ? 'bad' : { task, spill };
 }
 
 /** The `task` event a page describes (see takeTaskPage). */

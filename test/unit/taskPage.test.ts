@@ -4,25 +4,18 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Collector } from '../../src/collector/collector';
-import { TASK_PAGE_BYTES, takeTaskPage, unfinishedTaskEvent } from '../../src/collector/taskPage';
+import {
+  SPILL_BYTES,
+  TASK_PAGE_BYTES,
+  takeTaskPage,
+  unfinishedTaskEvent,
+} from '../../src/collector/taskPage';
+import type { TaskPage } from '../../src/collector/taskPage';
 import { UNFINISHED_TASK } from '../../src/model/trace';
 import { connectClient, helloFrame } from '../../src/collector/wireClient';
+import { constants, page, values, writePage } from './task-page-file';
 
 const SECRET = '0123456789abcdef0123456789abcdef';
-
-/** A page as the runtime's task_page.py writes it (state, 10 int64s, constants' length, JSON). */
-function page(running: boolean, values: (number | null)[], constants: string): Buffer {
-  const buffer = Buffer.alloc(TASK_PAGE_BYTES);
-  buffer.writeUInt32LE(running ? 1 : 0, 0);
-  values.forEach((v, i) => buffer.writeBigInt64LE(BigInt(v ?? -1), 8 + 8 * i));
-  const json = Buffer.from(constants);
-  buffer.writeUInt32LE(json.length, 88);
-  json.copy(buffer, 96);
-  return buffer;
-}
-
-const constants = JSON.stringify(['pool', '7:1', 'slow', 'app', '/app.py', 12]);
-const values = [1000, 7, 3, 0, 1, 45, 900, 950, 990, 555];
 
 test('a running task page is the task event of an unfinished task', () => {
   const event = unfinishedTaskEvent(page(true, values, constants), 5000);
@@ -73,20 +66,54 @@ test('an idle page says nothing; a page that does not parse is bad', () => {
   assert.equal(unfinishedTaskEvent(tooLong, 5000), 'bad');
 });
 
-test('takeTaskPage reads and removes a page, reports none (or an unfinished one) as null, never follows a link', () => {
+test('takeTaskPage reads and removes a page, reports none (or an unfinished one) as empty, never follows a link', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-page-'));
+  const empty: TaskPage = { task: null, spill: null };
   try {
-    assert.equal(takeTaskPage(dir, 11, 5000), null);
+    assert.deepEqual(takeTaskPage(dir, 11, 5000), empty);
+    // A page of protocol 3's length, nothing spilled.
     fs.writeFileSync(path.join(dir, 't12'), page(true, values, constants));
-    assert.equal((takeTaskPage(dir, 12, 5000) as unknown[])[0], 'task');
+    const taken = takeTaskPage(dir, 12, 5000) as TaskPage;
+    assert.deepEqual(taken, {
+      task: unfinishedTaskEvent(page(true, values, constants), 5000),
+      spill: null,
+    });
     assert.equal(fs.existsSync(path.join(dir, 't12')), false, 'removed once read');
     fs.writeFileSync(path.join(dir, 'elsewhere'), page(true, values, constants));
     fs.symlinkSync(path.join(dir, 'elsewhere'), path.join(dir, 't13'));
     assert.equal(takeTaskPage(dir, 13, 5000), 'bad');
     // A worker killed while it made its page (created, not sized yet) ran no task.
     fs.writeFileSync(path.join(dir, 't14'), '');
-    assert.equal(takeTaskPage(dir, 14, 5000), null);
+    assert.deepEqual(takeTaskPage(dir, 14, 5000), empty);
     assert.equal(fs.existsSync(path.join(dir, 't14')), false);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('takeTaskPage returns the bytes of the spill region; a spill longer than the region or the file is bad', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-page-'));
+  const file = (pid: number) => path.join(dir, `t${pid}`);
+  try {
+    const spill = Buffer.from('records, as they are');
+    writePage(file(21), page(false, values, constants), spill);
+    assert.deepEqual(takeTaskPage(dir, 21, 5000), { task: null, spill });
+    // Spilled while a task runs: both.
+    writePage(file(22), page(true, values, constants), spill);
+    assert.equal((takeTaskPage(dir, 22, 5000) as TaskPage).task?.[0], 'task');
+    // A full region is fine, one byte more is not.
+    writePage(file(23), page(false, values, constants), Buffer.alloc(SPILL_BYTES, 7));
+    assert.equal((takeTaskPage(dir, 23, 5000) as TaskPage).spill?.length, SPILL_BYTES);
+    const tooLong = page(false, values, constants);
+    tooLong.writeUInt32LE(SPILL_BYTES + 1, 4);
+    fs.writeFileSync(file(24), tooLong);
+    fs.truncateSync(file(24), TASK_PAGE_BYTES + SPILL_BYTES + 1);
+    assert.equal(takeTaskPage(dir, 24, 5000), 'bad');
+    // A file cut before the end of its spill.
+    writePage(file(25), page(false, values, constants), spill);
+    fs.truncateSync(file(25), TASK_PAGE_BYTES + spill.length - 1);
+    assert.equal(takeTaskPage(dir, 25, 5000), 'bad');
+    assert.deepEqual(fs.readdirSync(dir), [], 'every page removed once read');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
