@@ -166,7 +166,7 @@ class Sink:
             values = [None if v == -1 else v for v in values]
             conn.page = (state == 1, values, json.loads(text.decode()) if length else None)
             spill = page[SPILL_AT:SPILL_AT + spilled]
-            # Sent, and the process killed before it emptied the region: the start of its last batch.
+            # Sent, and the process killed before it emptied the region: its last batch's start.
             if spill and conn.last_batch[1:1 + spilled] != spill:
                 try:
                     conn.spilled = decode_binary_batch(b'\x01' + spill, conn.templates)
