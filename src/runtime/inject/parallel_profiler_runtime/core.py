@@ -281,17 +281,20 @@ def spill_events(parts, ts):
             n = len(buf)
             moved = buf[:n] + parts
             data = _records(moved)
-            if region.events + len(moved) >= FLUSH_EVENTS or not region.fits(len(data)) or (
+            if region.events + len(moved) >= FLUSH_EVENTS or region.size + len(data) > region.room or (
                     region.events and ts - region.since > FLUSH_AGE_NS):
                 _send()  # the region and the buffer, the n moved with it
                 n = 0
                 moved = parts
                 data = _records(parts)
-            events = sum(1 for e in moved if not _is_definition(e))
-            if not region.fits(len(data)):  # larger than the region itself
+            if len(data) > region.room:  # larger than the region itself
                 buf.extend(parts)
                 _send()
                 return None
+            events = len(moved)
+            for e in moved:
+                if e.__class__ is bytes and e[:4] == NO_ID:
+                    events -= 1  # a definition
             at = region.add_ended(data, events, oldest if n else ts)
             del buf[:n]
             return at if parts[-1].__class__ is bytes else None
@@ -416,6 +419,10 @@ def _batch_payload(batch):
 
 def _records(batch):
     """The records of a binary batch holding these events and records."""
+    try:
+        return b''.join(batch)  # records only, as a Pool worker's spill mostly is
+    except TypeError:
+        pass
     if _encode is None:
         _load_transport()
     return b''.join([e if e.__class__ is bytes else _json_record(e) for e in batch])
@@ -426,8 +433,11 @@ def _json_record(event):
     return _JSON_RECORD(0, len(data)) + data
 
 
+NO_ID = bytes(4)  # a JSON record's id: a definition, when it is bytes in the buffer
+
+
 def _is_definition(event):
-    return event.__class__ is bytes and event[:4] == bytes(4)
+    return event.__class__ is bytes and event[:4] == NO_ID
 
 
 def _frame(value):

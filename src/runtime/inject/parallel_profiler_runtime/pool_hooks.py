@@ -301,7 +301,16 @@ class _WorkerTasks:
         # The parent may terminate this worker (SIGTERM) as soon as it has this result: so the
         # buffered events and this task's go into its task page first, the result's send taking
         # no time until the write has returned and its times are written in.
-        sent = _send_before(writer, data) if _succeeded(item) else None
+        try:
+            ok = item[2][0] is True
+        except Exception:
+            ok = False
+        if ok:  # the result's send as it stands before the write: begun and ended now
+            d = writer.__dict__
+            ts = now()
+            sent = (ts, ts, d.get('_pp_ino') or inode(writer), len(data), d.get('_pp_chan'))
+        else:
+            sent = None
         parts = self._records(current, end, item, len(data), sent)
         at = core.spill_events(parts, end) if parts else None
         if sent is None:  # a failure: its result's send is an event of its own
@@ -357,20 +366,6 @@ class _WorkerTasks:
         head = ('task', VAR, VAR, VAR, 'pool', self._pool_id, VAR, VAR, VAR) + info
         sends = (VAR,) * 3 + sent[4:] if sent else NO_HALF
         return head + (VAR, VAR, ok, exc_type, message) + (VAR,) * 4 + sends
-
-
-def _succeeded(item):
-    try:
-        return item[2][0] is True
-    except Exception:
-        return False
-
-
-def _send_before(writer, data):
-    """The send of `data` on `writer` as it stands before the write: begun and ended now."""
-    d = writer.__dict__
-    ts = now()
-    return (ts, ts, d.get('_pp_ino') or inode(writer), len(data), d.get('_pp_chan'))
 
 
 def patch_managers(managers):

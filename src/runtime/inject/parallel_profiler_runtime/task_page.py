@@ -126,16 +126,14 @@ class Spill:
     a worker killed after that send but before the reset leaves the collector a copy of the start
     of its last batch, which it recognizes (docs/wire-protocol.md, "Task page")."""
 
-    __slots__ = ('page', 'size', 'events', 'since')
+    __slots__ = ('page', 'room', 'size', 'events', 'since')
 
     def __init__(self, page):
         self.page = page
+        self.room = SPILL_BYTES
         self.size = 0  # bytes in the region
         self.events = 0  # events among them (definitions are not events)
         self.since = 0  # time of the oldest
-
-    def fits(self, size):
-        return self.size + size <= SPILL_BYTES
 
     def add_ended(self, data, events, since):
         """Appends `data` (it fits) and marks the running task ended, in one write of the header;
