@@ -513,7 +513,8 @@ export class Collector {
       const frame = Buffer.concat([Buffer.from([BINARY_BATCH]), page.spill]);
       this.arrived({ kind: 'frame', connection, frame });
     }
-    if (page.task) {
+    if (page.task === 'bad') this.arrived({ kind: 'rejected', reason: 'bad-task-page' });
+    else if (page.task) {
       const frame = Buffer.from(JSON.stringify([page.task]));
       this.arrived({ kind: 'frame', connection, frame });
     }

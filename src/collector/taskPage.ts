@@ -27,8 +27,8 @@ const UNFINISHED_MESSAGE =
   'its worker ended while running it (killed by a signal such as Pool.terminate(), or exited)';
 
 export interface TaskPage {
-  /** The event of the task it was running, or null. */
-  task: unknown[] | null;
+  /** The event of the task it was running, null, or 'bad' if that part does not parse. */
+  task: unknown[] | 'bad' | null;
   /** The records of its spill region (a binary batch's, without the leading 0x01), or null. */
   spill: Buffer | null;
 }
@@ -37,7 +37,8 @@ const EMPTY: TaskPage = { task: null, spill: null };
 
 /**
  * Reads and removes the page of `pid` in `dir`: the task it was running, ended at `endTs` (runtime
- * clock), and what it spilled; 'bad' if the page does not parse.
+ * clock), and what it spilled; 'bad' if the file cannot be read as a page. A running task that
+ * does not parse does not cost the spill.
  */
 export function takeTaskPage(dir: string, pid: number, endTs: number): TaskPage | 'bad' {
   const file = path.join(dir, `t${pid}`);
@@ -65,8 +66,7 @@ export function takeTaskPage(dir: string, pid: number, endTs: number): TaskPage 
     // No page: a process that ran no task. Anything else (a link) is not ours to read.
     return (error as NodeJS.ErrnoException).code === 'ENOENT' ? EMPTY : 'bad';
   }
-  const task = unfinishedTaskEvent(header, endTs);
-  return task === 'bad' ? 'bad' : { task, spill };
+  return { task: unfinishedTaskEvent(header, endTs), spill };
 }
 
 /** The `task` event a page describes (see takeTaskPage). */

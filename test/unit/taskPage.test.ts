@@ -113,6 +113,9 @@ test('takeTaskPage returns the bytes of the spill region; a spill longer than th
     writePage(file(25), page(false, values, constants), spill);
     fs.truncateSync(file(25), TASK_PAGE_BYTES + spill.length - 1);
     assert.equal(takeTaskPage(dir, 25, 5000), 'bad');
+    // A running task that does not parse does not cost the spill.
+    writePage(file(26), page(true, values, 'not json'), spill);
+    assert.deepEqual(takeTaskPage(dir, 26, 5000), { task: 'bad', spill });
     assert.deepEqual(fs.readdirSync(dir), [], 'every page removed once read');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
