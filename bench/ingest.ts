@@ -1,7 +1,7 @@
 /**
  * Ingest speed of the collector: a separate writer process streams batches of realistic events
  * (queue sends/receives, waits, tasks and their submits, manager calls) over 4 real connections,
- * as the runtime sends them (wire protocol 3): binary batches holding the frequent events as
+ * as the runtime sends them (since wire protocol 3): binary batches holding the frequent events as
  * template records, the others as JSON records. This process runs the collector and measures its
  * own CPU time until every connection closed and a final trace (with message matching) is built.
  *
