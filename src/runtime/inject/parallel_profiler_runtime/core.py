@@ -281,7 +281,8 @@ def spill_events(parts, ts):
             n = len(buf)
             moved = buf[:n] + parts
             data = _records(moved)
-            if region.events + len(moved) >= FLUSH_EVENTS or region.size + len(data) > region.room or (
+            full = region.size + len(data) > region.room
+            if full or region.events + len(moved) >= FLUSH_EVENTS or (
                     region.events and ts - region.since > FLUSH_AGE_NS):
                 _send()  # the region and the buffer, the n moved with it
                 n = 0
@@ -293,8 +294,8 @@ def spill_events(parts, ts):
                 return None
             events = len(moved)
             for e in moved:
-                if e.__class__ is bytes and e[:4] == NO_ID:
-                    events -= 1  # a definition
+                if _is_definition(e):
+                    events -= 1
             at = region.add_ended(data, events, oldest if n else ts)
             del buf[:n]
             return at if parts[-1].__class__ is bytes else None
