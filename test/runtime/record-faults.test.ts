@@ -131,6 +131,28 @@ describe('faults recorded through the CLI', { concurrency: 2, timeout: 600_000 }
     );
   });
 
+  it('daemon workers terminated at exit: every message they sent through a Queue is recorded', async () => {
+    const { result, trace } = await recordTrace('daemon_queue_workers');
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, '40425\n');
+    const workers = childrenOf(trace, 'process');
+    assert.deepEqual(
+      workers.map((w) => [w.daemon, w.exitCode]),
+      [
+        [true, -15],
+        [true, -15],
+      ],
+    );
+    // Their feeder threads wrote the results after the workers had blocked in get() again.
+    const queues = trace.channels.filter((c) => c.kind === 'queue');
+    assert.equal(queues.length, 2);
+    for (const queue of queues) {
+      const messages = trace.messages.filter((m) => m.channel === queue.id);
+      assert.equal(messages.length, 50);
+      assert.ok(messages.every((m) => m.recvPid !== null));
+    }
+  });
+
   it('daemon children still running at exit are terminated and recorded as such', async () => {
     const { result, trace } = await recordTrace('daemon_children');
     assert.equal(result.code, 0, result.stderr);

@@ -14,6 +14,7 @@ FAULTS = os.path.join(sink.SCRIPTS, 'faults.py')
 IDENTITY = os.path.join(sink.SCRIPTS, 'identity.py')
 CHAINED = os.path.join(sink.SCRIPTS, 'chained')
 QUEUE_EXAMPLE = os.path.join(sink.EXAMPLES, 'queue_example.py')
+DAEMON_QUEUE = os.path.join(sink.REPO, 'test', 'runtime', 'fixtures', 'daemon_queue_workers.py')
 runs = {}
 
 
@@ -46,6 +47,8 @@ def setUpModule():
     runs['tmp'] = tempfile.mkdtemp(prefix='pp-venv-')
     with ThreadPoolExecutor(4) as pool:
         jobs = {('faults', m): pool.submit(sink.traced, [FAULTS], m) for m in METHODS}
+        jobs.update({('daemon-queue', m): pool.submit(sink.traced, [DAEMON_QUEUE], m)
+                     for m in METHODS})
         jobs['faults-plain'] = pool.submit(sink.run, [FAULTS], sink.plain_env())
         jobs['identity'] = pool.submit(traced_identity, cwd)
         jobs['identity-plain'] = pool.submit(identity, sink.plain_env(CHAINED), cwd)
@@ -104,6 +107,21 @@ class FaultCase(unittest.TestCase):
                 self.assertEqual((tid, index, items), (pid, 0, 1))
                 self.assertTrue(get_ts <= recv_ts <= recv_end <= ts, values)
                 self.assertGreater(arg_bytes, 0)
+
+    def test_daemons_terminated_at_exit_sent_every_message(self):
+        for method in METHODS:
+            result, trace = runs[('daemon-queue', method)]
+            with self.subTest(method=method):
+                self.assertEqual(trace.errors, [])
+                self.assertEqual((result.returncode, result.stdout), (0, b'40425\n'))
+                # A worker may end before it ever ran (the other took every item): they are
+                # counted together. Their sends are written by their feeder threads, often after
+                # they had blocked in get() again.
+                workers = [c for c in trace.connections if c.hello and c.hello['role'] == 'process']
+                counts = [(c.hello and c.hello['role'], len(c.of('send')), len(c.of('recv')))
+                          for c in trace.connections]
+                self.assertEqual(sum(len(w.of('send')) for w in workers), 50, counts)
+                self.assertEqual(sum(len(w.of('recv')) for w in workers), 50, counts)
 
     def test_program_sees_a_plain_run(self):
         plain = runs['identity-plain']

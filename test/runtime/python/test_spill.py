@@ -95,13 +95,14 @@ class SpillRegionCase(unittest.TestCase):
     def test_the_buffer_and_the_task_go_in_and_the_next_flush_sends_them_once(self):
         self.page[0:4] = (1).to_bytes(4, 'little')  # a task is running
         core.emit(('run', 1, 2))
-        at = core.spill_events(self.template.records((3, 2, 3, 4, 5, 6)), 3)
+        at = core.spill_events(self.template.records((3, 2, 3, 4, 5, 6)), 3, task_ended=True)
         self.assertEqual(core.buf, [])
         self.assertEqual(self.header(), (0, len(self.region())))  # ended, its bytes counted
         self.assertEqual(at, task_page.SPILL_AT + len(self.region()))
         self.assertEqual(core.spill.events, 2)
         # The result's send: its times written into the record in place.
-        task_page._pack_send(self.page, at - 24, 30, 40)
+        task_page._pack_int64(self.page, at - 24, 30)
+        task_page._pack_int64(self.page, at - 16, 40)
         core.emit(('thread', 50, 2, 'T'))
         region = self.region()
         core.flush()
@@ -127,6 +128,11 @@ class SpillRegionCase(unittest.TestCase):
         self.assertIsNone(offset.result())
         self.assertEqual(events, [list(big)])
         self.assertEqual(self.header(), (0, 0))
+
+    def test_a_spill_that_ends_no_task_leaves_the_running_task(self):
+        self.page[0:4] = (1).to_bytes(4, 'little')  # a task is running (a daemon Pool worker's
+        core.spill_events(self.template.records((3, 2, 3, 4, 5, 6)), 3)  # queue feeder spills)
+        self.assertEqual(self.header(), (1, len(self.region())))
 
     def test_a_task_that_is_a_tuple_goes_in_without_an_offset(self):
         self.assertIsNone(core.spill_events([('run', 1, 2)], 1))

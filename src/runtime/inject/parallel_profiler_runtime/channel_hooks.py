@@ -10,8 +10,9 @@ or an id of ours kept on the object when there is no name (fork children inherit
 import os
 from collections import deque
 
-from .core import (VAR, EventTemplate, S, emit, emit_wait, flush_before_read, flush_pending,
-                   next_id, now, tid)
+from . import core, task_page
+from .core import (VAR, EventTemplate, S, emit, emit_wait, flush, flush_before_read,
+                   flush_pending, next_id, now, tid)
 from .patching import user_frame, wraps
 from .sync_hooks import lock_id, tag_lock
 
@@ -75,14 +76,19 @@ def _wrap_send_bytes(original):
         if d.get('_pp_fold') is True:
             d['_pp_fold'] = (ts, end, ino, size, d.get('_pp_chan'))
             return result
-        put_ts = ts
-        puts = d.get('_pp_puts')
-        if puts is not None and puts[0] == S.pid and puts[1]:
-            put_ts = puts[1].popleft()
-        emit_send(ts, tid(), end, ino, size, put_ts, d.get('_pp_chan'))
+        emit_send(ts, tid(), end, ino, size, _put_time(d, ts), d.get('_pp_chan'))
         return result
 
     return _send_bytes
+
+
+def _put_time(d, ts):
+    """When the put() whose message a connection (its __dict__ `d`) writes at `ts` was called: a
+    Queue's k-th write in a process is its k-th put there."""
+    puts = d.get('_pp_puts')
+    if puts is not None and puts[0] == S.pid and puts[1]:
+        return puts[1].popleft()
+    return ts
 
 
 def _wrap_recv_bytes(original):
@@ -142,8 +148,11 @@ _recvs = {}
 
 
 def emit_send(ts, thread, end, ino, size, put_ts, chan):
-    template = _sends.get(chan) or EventTemplate.cached(_sends, chan, _message_fields, 'send', chan)
-    template.emit((ts, thread, end, ino, size, put_ts))
+    _send_template(chan).emit((ts, thread, end, ino, size, put_ts))
+
+
+def _send_template(chan):
+    return _sends.get(chan) or EventTemplate.cached(_sends, chan, _message_fields, 'send', chan)
 
 
 def emit_recv(ts, thread, end, ino, size, get_ts, chan):
@@ -239,6 +248,44 @@ def _wrap_put(original):
     return put
 
 
+def _wrap_feed(original):
+    """A Queue's feeder thread writes what put() buffered, later, when it gets the GIL: in a daemon
+    often after the main thread flushed and blocked in its next get(), and the parent, which may
+    be reading these very messages, ends its daemons (SIGTERM) as it exits. So in a daemon the
+    last write of each burst goes as a Pool worker's result does (pool_hooks): the events and
+    this write's `send` into the task page's spill first, then the write, then a flush."""
+    @wraps(original)
+    def _feed(buffer, notempty, send_bytes, *args):
+        if S.on and S.daemon:
+            send_bytes = _daemon_feeder_send(send_bytes, buffer)
+        return original(buffer, notempty, send_bytes, *args)
+
+    return staticmethod(_feed)
+
+
+def _daemon_feeder_send(send_bytes, buffer):
+    conn = send_bytes.__self__
+
+    def send(obj):
+        if buffer or not S.on:  # more to write: the feeder does not wait yet
+            return send_bytes(obj)
+        task_page.open_page(spill=True)
+        d = conn.__dict__
+        ts = now()
+        ino, chan = d.get('_pp_ino') or inode(conn), d.get('_pp_chan')
+        parts = _send_template(chan).records((ts, tid(), ts, ino, len(obj), _put_time(d, ts)))
+        if core.spill is None or parts[-1].__class__ is not bytes:  # no page, or a tuple
+            send_bytes(obj)
+        else:
+            at = core.spill_events(parts, ts)
+            _, facts = folded(conn, send_bytes, obj)
+            if facts and at is not None:  # ts, tid, end, ino, size, putTs
+                task_page.patch(((at - 48, facts[0]), (at - 32, facts[1])))
+        flush(wait=True)
+
+    return send
+
+
 def _traced_get(original, self, *args):
     """Runs a get(): records its start for the recv event and, if it blocked, a wait."""
     ts = now()
@@ -325,6 +372,7 @@ def patch_queues(queues):
     q.__setstate__ = _wrap_setstate(q.__setstate__)
     q.put = _wrap_put(q.put)
     q.get = _wrap_get(q.get)
+    q._feed = _wrap_feed(q._feed)
     jq = queues.JoinableQueue
     jq.task_done = _wrap_task_done(jq.task_done)
     jq.join = _wrap_queue_join(jq.join)

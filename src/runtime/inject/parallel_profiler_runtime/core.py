@@ -68,8 +68,8 @@ _hello_text = None
 Struct = StructError = _JSON_RECORD = None
 _socket_path = None
 _secret = None
-# A Pool worker's task page spill (task_page.Spill): its events wait there, not only in `buf`,
-# from the end of each task on (spill_events). None elsewhere.
+# The task page spill (task_page.Spill) of a Pool worker or a daemon that used a Queue: events
+# wait there, not only in `buf`, from a write that may be its last on (spill_events). Else None.
 spill = None
 
 
@@ -270,11 +270,12 @@ def emit_after_fork(ev):
         flush()
 
 
-def spill_events(parts, ts):
-    """Moves the buffer, then `parts` (records and event tuples), into this Pool worker's spill,
-    marking its task ended: a task's end, before its result is written. Returns the page offset
-    just past `parts` when they went in and end with a record, else None. Flushes first on the
-    count and age that would have flushed the buffer, or when they do not fit."""
+def spill_events(parts, ts, task_ended=False):
+    """Moves the buffer, then `parts` (records and event tuples), into this process's spill (in
+    one write marking its task ended, if `task_ended`): before a write after which the process may
+    be terminated (a Pool worker's result, a daemon's last queued message). Returns the page
+    offset just past `parts` when they went in and end with a record, else None. Flushes first on
+    the count and age that would have flushed the buffer, or when they do not fit."""
     region = spill
     with _lock:  # held by another thread only while it sends
         try:
@@ -296,7 +297,7 @@ def spill_events(parts, ts):
             for e in moved:
                 if _is_definition(e):
                     events -= 1
-            at = region.add_ended(data, events, oldest if n else ts)
+            at = region.add(data, events, oldest if n else ts, task_ended)
             del buf[:n]
             return at if parts[-1].__class__ is bytes else None
         except Exception:

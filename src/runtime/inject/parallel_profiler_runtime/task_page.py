@@ -5,8 +5,9 @@ take it along; the collector reads the page once the worker's connection has clo
 task as unfinished (docs/wire-protocol.md, "Task page"). Writing it costs one struct.pack_into when
 a task starts and one when it ends; the task's constant fields are written when they change.
 
-A Pool worker also keeps its unsent events in the page's spill region (Spill, core.spill_events):
-its parent may terminate it as soon as it has every result, and what is in the page is not lost.
+A Pool worker, and a daemon process whose Queue's feeder thread writes, also keep their unsent
+events in the page's spill region (Spill, core.spill_events): their parent may terminate them as
+soon as it has read what they wrote, and what is in the page is not lost.
 """
 import os
 import struct
@@ -25,7 +26,7 @@ _pack_header = _HEADER.pack_into
 _pack_state = struct.Struct('<I').pack_into
 _pack_state_spilled = struct.Struct('<II').pack_into
 _pack_spilled = struct.Struct('<I').pack_into
-_pack_send = struct.Struct('<qq').pack_into
+_pack_int64 = struct.Struct('<q').pack_into
 CONSTANTS_AT = 96
 NULL = -1
 
@@ -58,8 +59,13 @@ def _path_prefix():
 def open_page(spill=False):
     """Maps this worker's page as it starts, before its first task, so that neither the mapping nor
     the connection made first (so that the collector knows whose page it is) is timed as part of a
-    task. With `spill`, its unsent events are kept in the page (core.spill_events)."""
+    task. With `spill`, its unsent events are kept in the page (core.spill_events). Once per
+    process: a later call only adds the spill."""
     global _page, _pid, _inherited, _constants, _spill
+    if _pid == S.pid:
+        if spill and _page is not None and _spill is None:
+            _spill = core.spill = Spill(_page)
+        return
     _inherited, _page, _pid, _constants, _spill = _page, None, S.pid, None, None
     try:
         import mmap
@@ -111,18 +117,18 @@ def end():
         _pack_state(_page, 0, 0)
 
 
-def patch_send(at, ts, end):
-    """The result's send of the task whose record ends at `at` in the page (core.spill_events)
-    took from `ts` to `end`: its record was spilled before the write, with both set to the moment
-    before it."""
+def patch(values):
+    """Writes (page offset, int64) pairs into this process's page: the times of a send whose
+    record was spilled before its write (core.spill_events), known once the write returned."""
     if _page is not None and _pid == S.pid:
-        _pack_send(_page, at - 24, ts, end)  # sendTs, sendEndTs, sendIno end the record
+        for at, value in values:
+            _pack_int64(_page, at, value)
 
 
 class Spill:
-    """The spill region of a Pool worker's page: records (as in a binary batch) not sent yet, and
-    their count in the header. core.spill_events moves the buffer in as each task ends, before its
-    result is written; core's flush sends them first in its batch and then empties the region, so
+    """The spill region of a page: records (as in a binary batch) not sent yet, and their count in
+    the header. core.spill_events moves the buffer in before a write after which the process may be
+    terminated; core's flush sends them first in its batch and then empties the region, so
     a worker killed after that send but before the reset leaves the collector a copy of the start
     of its last batch, which it recognizes (docs/wire-protocol.md, "Task page")."""
 
@@ -135,9 +141,9 @@ class Spill:
         self.events = 0  # events among them (definitions are not events)
         self.since = 0  # time of the oldest
 
-    def add_ended(self, data, events, since):
-        """Appends `data` (it fits) and marks the running task ended, in one write of the header;
-        returns the page offset just past `data`."""
+    def add(self, data, events, since, task_ended):
+        """Appends `data` (it fits), in one write of the header marking the running task ended if
+        `task_ended`; returns the page offset just past `data`."""
         start = SPILL_AT + self.size
         end = start + len(data)
         if not self.events:
@@ -145,7 +151,10 @@ class Spill:
         self.page[start:end] = data
         self.size += len(data)
         self.events += events
-        _pack_state_spilled(self.page, 0, 0, self.size)
+        if task_ended:
+            _pack_state_spilled(self.page, 0, 0, self.size)
+        else:
+            _pack_spilled(self.page, 4, self.size)
         return end
 
     def take(self):
