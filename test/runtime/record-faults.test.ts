@@ -11,14 +11,18 @@ import type { Trace } from '../../src/model/trace';
 import { readTraceFile } from '../../src/tracefile/tracefile';
 import { cli, FIXTURES, profilerLines, pyenvPythons, tempDir, type RunResult } from './record-run';
 
-async function record(fixture: string, extra: string[] = []) {
+async function record(fixture: string, extra: string[] = [], scriptArgs: string[] = []) {
   const out = path.join(tempDir('fault'), `${fixture}.pptrace`);
-  const result = await cli(['record', '-o', out, ...extra, path.join(FIXTURES, `${fixture}.py`)]);
+  const script = path.join(FIXTURES, `${fixture}.py`);
+  const result = await cli(['record', '-o', out, ...extra, script, ...scriptArgs]);
   return { result, out };
 }
 
-async function recordTrace(fixture: string): Promise<{ result: RunResult; trace: Trace }> {
-  const { result, out } = await record(fixture);
+async function recordTrace(
+  fixture: string,
+  scriptArgs: string[] = [],
+): Promise<{ result: RunResult; trace: Trace }> {
+  const { result, out } = await record(fixture, [], scriptArgs);
   assert.match(
     profilerLines(result.stderr).at(-1) ?? '',
     /^parallel-profiler: wrote /,
@@ -131,27 +135,32 @@ describe('faults recorded through the CLI', { concurrency: 2, timeout: 600_000 }
     );
   });
 
-  it('daemon workers terminated at exit: every message they sent through a Queue is recorded', async () => {
-    const { result, trace } = await recordTrace('daemon_queue_workers');
-    assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stdout, '40425\n');
-    const workers = childrenOf(trace, 'process');
-    assert.deepEqual(
-      workers.map((w) => [w.daemon, w.exitCode]),
-      [
-        [true, -15],
-        [true, -15],
-      ],
-    );
-    // Their feeder threads wrote the results after the workers had blocked in get() again.
-    const queues = trace.channels.filter((c) => c.kind === 'queue');
-    assert.equal(queues.length, 2);
-    for (const queue of queues) {
-      const messages = trace.messages.filter((m) => m.channel === queue.id);
-      assert.equal(messages.length, 50);
-      assert.ok(messages.every((m) => m.recvPid !== null));
-    }
-  });
+  for (const [how, scriptArgs, daemon] of [
+    ['daemons ended at exit', [], true],
+    ['workers the main process terminates', ['terminate'], false],
+  ] as const) {
+    it(`queue workers killed by SIGTERM (${how}): every message they sent is recorded`, async () => {
+      const { result, trace } = await recordTrace('queue_workers', [...scriptArgs]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout, '40425\n');
+      const workers = childrenOf(trace, 'process');
+      assert.deepEqual(
+        workers.map((w) => [w.daemon, w.exitCode]),
+        [
+          [daemon, -15],
+          [daemon, -15],
+        ],
+      );
+      // Their feeder threads wrote the results after the workers had blocked in get() again.
+      const queues = trace.channels.filter((c) => c.kind === 'queue');
+      assert.equal(queues.length, 2);
+      for (const queue of queues) {
+        const messages = trace.messages.filter((m) => m.channel === queue.id);
+        assert.equal(messages.length, 50);
+        assert.ok(messages.every((m) => m.recvPid !== null));
+      }
+    });
+  }
 
   it('daemon children still running at exit are terminated and recorded as such', async () => {
     const { result, trace } = await recordTrace('daemon_children');

@@ -14,7 +14,7 @@ FAULTS = os.path.join(sink.SCRIPTS, 'faults.py')
 IDENTITY = os.path.join(sink.SCRIPTS, 'identity.py')
 CHAINED = os.path.join(sink.SCRIPTS, 'chained')
 QUEUE_EXAMPLE = os.path.join(sink.EXAMPLES, 'queue_example.py')
-DAEMON_QUEUE = os.path.join(sink.REPO, 'test', 'runtime', 'fixtures', 'daemon_queue_workers.py')
+QUEUE_WORKERS = os.path.join(sink.REPO, 'test', 'runtime', 'fixtures', 'queue_workers.py')
 runs = {}
 
 
@@ -47,8 +47,9 @@ def setUpModule():
     runs['tmp'] = tempfile.mkdtemp(prefix='pp-venv-')
     with ThreadPoolExecutor(4) as pool:
         jobs = {('faults', m): pool.submit(sink.traced, [FAULTS], m) for m in METHODS}
-        jobs.update({('daemon-queue', m): pool.submit(sink.traced, [DAEMON_QUEUE], m)
-                     for m in METHODS})
+        for m in METHODS:
+            jobs[('daemons', m)] = pool.submit(sink.traced, [QUEUE_WORKERS], m)
+            jobs[('terminated', m)] = pool.submit(sink.traced, [QUEUE_WORKERS, 'terminate'], m)
         jobs['faults-plain'] = pool.submit(sink.run, [FAULTS], sink.plain_env())
         jobs['identity'] = pool.submit(traced_identity, cwd)
         jobs['identity-plain'] = pool.submit(identity, sink.plain_env(CHAINED), cwd)
@@ -108,10 +109,11 @@ class FaultCase(unittest.TestCase):
                 self.assertTrue(get_ts <= recv_ts <= recv_end <= ts, values)
                 self.assertGreater(arg_bytes, 0)
 
-    def test_daemons_terminated_at_exit_sent_every_message(self):
-        for method in METHODS:
-            result, trace = runs[('daemon-queue', method)]
-            with self.subTest(method=method):
+    def test_queue_workers_terminated_sent_every_message(self):
+        """Daemons ended at exit, or plain processes terminated by the main process."""
+        for (how, method) in [(how, m) for how in ('daemons', 'terminated') for m in METHODS]:
+            result, trace = runs[(how, method)]
+            with self.subTest(how=how, method=method):
                 self.assertEqual(trace.errors, [])
                 self.assertEqual((result.returncode, result.stdout), (0, b'40425\n'))
                 # A worker may end before it ever ran (the other took every item): they are

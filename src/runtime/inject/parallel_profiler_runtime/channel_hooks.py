@@ -249,21 +249,23 @@ def _wrap_put(original):
 
 
 def _wrap_feed(original):
-    """A Queue's feeder thread writes what put() buffered, later, when it gets the GIL: in a daemon
+    """A Queue's feeder thread writes what put() buffered, later, when it gets the GIL: in a worker
     often after the main thread flushed and blocked in its next get(), and the parent, which may
-    be reading these very messages, ends its daemons (SIGTERM) as it exits. So in a daemon the
-    last write of each burst goes as a Pool worker's result does (pool_hooks): the events and
-    this write's `send` into the task page's spill first, then the write, then a flush."""
+    be reading these very messages, may then end it (SIGTERM: terminate(), or at exit for a
+    daemon). So in a child process the last write of each burst goes as a Pool worker's result
+    does (pool_hooks): the events and this write's `send` into the task page's spill first, then
+    the write. A daemon then flushes (it idles until it is ended); another process sends the spill
+    at its next flush, saving a send per burst in pipelines of plain processes."""
     @wraps(original)
     def _feed(buffer, notempty, send_bytes, *args):
-        if S.on and S.daemon:
-            send_bytes = _daemon_feeder_send(send_bytes, buffer)
+        if S.on and not S.main:
+            send_bytes = _feeder_send(send_bytes, buffer)
         return original(buffer, notempty, send_bytes, *args)
 
     return staticmethod(_feed)
 
 
-def _daemon_feeder_send(send_bytes, buffer):
+def _feeder_send(send_bytes, buffer):
     conn = send_bytes.__self__
 
     def send(obj):
@@ -281,7 +283,8 @@ def _daemon_feeder_send(send_bytes, buffer):
             _, facts = folded(conn, send_bytes, obj)
             if facts and at is not None:  # ts, tid, end, ino, size, putTs
                 task_page.patch(((at - 48, facts[0]), (at - 32, facts[1])))
-        flush(wait=True)
+        if S.daemon:
+            flush(wait=True)
 
     return send
 
