@@ -162,6 +162,19 @@ describe('faults recorded through the CLI', { concurrency: 2, timeout: 600_000 }
     });
   }
 
+  it('a Pipe worker terminated while it waits in recv(): every message it sent is recorded', async () => {
+    const { result, trace } = await recordTrace('pipe_worker');
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, '380\n');
+    const [worker] = childrenOf(trace, 'process');
+    assert.equal(worker.exitCode, -15);
+    const pipe = trace.channels.find((c) => c.kind === 'pipe')!;
+    const messages = trace.messages.filter((m) => m.channel === pipe.id);
+    assert.equal(messages.length, 40);
+    assert.equal(messages.filter((m) => m.sendPid === worker.pid).length, 20);
+    assert.ok(messages.every((m) => m.recvPid !== null));
+  });
+
   it('daemon children still running at exit are terminated and recorded as such', async () => {
     const { result, trace } = await recordTrace('daemon_children');
     assert.equal(result.code, 0, result.stderr);

@@ -15,6 +15,7 @@ IDENTITY = os.path.join(sink.SCRIPTS, 'identity.py')
 CHAINED = os.path.join(sink.SCRIPTS, 'chained')
 QUEUE_EXAMPLE = os.path.join(sink.EXAMPLES, 'queue_example.py')
 QUEUE_WORKERS = os.path.join(sink.REPO, 'test', 'runtime', 'fixtures', 'queue_workers.py')
+PIPE_WORKER = os.path.join(sink.REPO, 'test', 'runtime', 'fixtures', 'pipe_worker.py')
 runs = {}
 
 
@@ -50,6 +51,7 @@ def setUpModule():
         for m in METHODS:
             jobs[('daemons', m)] = pool.submit(sink.traced, [QUEUE_WORKERS], m)
             jobs[('terminated', m)] = pool.submit(sink.traced, [QUEUE_WORKERS, 'terminate'], m)
+            jobs[('pipe', m)] = pool.submit(sink.traced, [PIPE_WORKER], m)
         jobs['faults-plain'] = pool.submit(sink.run, [FAULTS], sink.plain_env())
         jobs['identity'] = pool.submit(traced_identity, cwd)
         jobs['identity-plain'] = pool.submit(identity, sink.plain_env(CHAINED), cwd)
@@ -124,6 +126,15 @@ class FaultCase(unittest.TestCase):
                           for c in trace.connections]
                 self.assertEqual(sum(len(w.of('send')) for w in workers), 50, counts)
                 self.assertEqual(sum(len(w.of('recv')) for w in workers), 50, counts)
+
+    def test_a_pipe_worker_terminated_while_it_waits_sent_every_message(self):
+        for method in METHODS:
+            result, trace = runs[('pipe', method)]
+            with self.subTest(method=method):
+                self.assertEqual(trace.errors, [])
+                self.assertEqual((result.returncode, result.stdout), (0, b'380\n'))
+                (worker,) = [c for c in trace.connections if c.hello['role'] == 'process']
+                self.assertEqual((len(worker.of('recv')), len(worker.of('send'))), (20, 20))
 
     def test_program_sees_a_plain_run(self):
         plain = runs['identity-plain']

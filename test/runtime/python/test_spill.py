@@ -60,17 +60,20 @@ class SpillRegionCase(unittest.TestCase):
         import mmap
         import socket
 
-        self.saved = (core.S.on, core.S.sock, core.S.hello_sent, core.spill)
+        self.saved = (core.S.on, core.S.sock, core.S.hello_sent, core.spill,
+                      task_page._spill, task_page._pid)
         self.sock, self.peer = socket.socketpair()
         core.S.on, core.S.sock, core.S.hello_sent = True, self.sock, True
         self.page = mmap.mmap(-1, task_page.PAGE_BYTES + task_page.SPILL_BYTES)
-        core.spill = task_page.Spill(self.page)
+        core.spill = task_page._spill = task_page.Spill(self.page)
+        task_page._pid = core.S.pid
         del core.buf[:]
         self.template = core.EventTemplate(FIELDS)
         self.templates = {}
 
     def tearDown(self):
-        core.S.on, core.S.sock, core.S.hello_sent, core.spill = self.saved
+        (core.S.on, core.S.sock, core.S.hello_sent, core.spill,
+         task_page._spill, task_page._pid) = self.saved
         del core.buf[:]
         self.sock.close()
         self.peer.close()
@@ -95,14 +98,14 @@ class SpillRegionCase(unittest.TestCase):
     def test_the_buffer_and_the_task_go_in_and_the_next_flush_sends_them_once(self):
         self.page[0:4] = (1).to_bytes(4, 'little')  # a task is running
         core.emit(('run', 1, 2))
-        at = core.spill_events(self.template.records((3, 2, 3, 4, 5, 6)), 3, task_ended=True)
+        mark = core.spill_events(self.template.records((3, 2, 3, 4, 5, 6)), 3, task_ended=True)
+        at = mark[1]
         self.assertEqual(core.buf, [])
         self.assertEqual(self.header(), (0, len(self.region())))  # ended, its bytes counted
         self.assertEqual(at, task_page.SPILL_AT + len(self.region()))
         self.assertEqual(core.spill.events, 2)
         # The result's send: its times written into the record in place.
-        task_page._pack_int64(self.page, at - 24, 30)
-        task_page._pack_int64(self.page, at - 16, 40)
+        task_page.patch(mark, ((-24, 30), (-16, 40)))
         core.emit(('thread', 50, 2, 'T'))
         region = self.region()
         core.flush()
@@ -111,6 +114,14 @@ class SpillRegionCase(unittest.TestCase):
         self.assertEqual(events, [['run', 1, 2], ['send', 3, 2, 3, 30, 40, 6, 'chan'],
                                   ['thread', 50, 2, 'T']])
         self.assertEqual((self.header(), core.spill.size, core.spill.events), ((0, 0), 0, 0))
+
+    def test_a_record_sent_meanwhile_is_not_patched(self):
+        mark = core.spill_events(self.template.records((3, 2, 3, 4, 5, 6)), 3)
+        core.flush()  # another thread's, say: the region is sent and emptied
+        core.spill_events(self.template.records((7, 2, 3, 4, 5, 6)), 7)
+        region = self.region()
+        task_page.patch(mark, ((-24, 30), (-16, 40)))
+        self.assertEqual(self.region(), region)
 
     def test_a_full_count_is_sent_before_the_task_goes_in(self):
         for i in range(core.FLUSH_EVENTS - 1):

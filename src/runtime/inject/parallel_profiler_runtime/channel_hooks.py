@@ -67,12 +67,23 @@ def _wrap_send_bytes(original):
     def _send_bytes(self, buf):
         if not S.on:
             return original(self, buf)
+        d = self.__dict__
+        size = S.last_send = len(buf)
+        if not S.main and '_pp_fold' not in d and '_pp_puts' not in d:
+            # A child's own write (a Pipe's, a SimpleQueue's; a Queue's feeder: see _wrap_feed):
+            # its parent may read it and end the child (terminate(), or at exit for a daemon).
+            task_page.open_page(spill=True)
+            if core.spill is not None:
+                ts = now()
+                mark = _spill_send(self, size, ts)
+                result = original(self, buf)
+                if mark is not None:  # ts, tid, end, ino, size, putTs
+                    task_page.patch(mark, ((-32, now()),))
+                return result
         ts = now()
         result = original(self, buf)
         end = now()
-        d = self.__dict__
         ino = d.get('_pp_ino') or inode(self)
-        size = S.last_send = len(buf)
         if d.get('_pp_fold') is True:
             d['_pp_fold'] = (ts, end, ino, size, d.get('_pp_chan'))
             return result
@@ -80,6 +91,29 @@ def _wrap_send_bytes(original):
         return result
 
     return _send_bytes
+
+
+def _spill_send(conn, size, ts):
+    """Moves the buffer and a `send` of `size` bytes on `conn` that begins and ends at `ts`
+    (provisional: the caller writes the real times in once the write returned) into the task
+    page's spill (core.spill_events); returns its mark. The record is built only to be spilled:
+    building it marks its template defined on this connection. (A tuple, if a value does not pack,
+    keeps its provisional times.)"""
+    d = conn.__dict__
+    ino, chan = d.get('_pp_ino') or inode(conn), d.get('_pp_chan')
+    parts = _send_template(chan).records((ts, tid(), ts, ino, size, _put_time(d, ts)))
+    return core.spill_events(parts, ts)
+
+
+def _keep_buffered(ts):
+    """Before a Connection's read that may block, in a child process: its parent may end it
+    (terminate(), or at exit for a daemon) while it waits, so its buffered events go into its task
+    page's spill (core.spill_events), there until its next flush: a write to shared memory, not a
+    send. (A Queue's reader spills at its feeder's writes instead, see _wrap_feed: in a pipeline
+    of queues a spill per get cost ~20 %.)"""
+    task_page.open_page(spill=True)
+    if core.spill is not None:
+        core.spill_events([], ts)
 
 
 def _put_time(d, ts):
@@ -97,9 +131,11 @@ def _wrap_recv_bytes(original):
         if not S.on:
             return original(self, maxsize)
         ts = now()
+        d = self.__dict__
+        if core.buf and not S.main and not d.get('_pp_get'):  # a Queue's: see _wrap_feed
+            _keep_buffered(ts)
         result = original(self, maxsize)
         end = now()
-        d = self.__dict__
         ino = d.get('_pp_ino') or inode(self)
         size = S.last_recv = result.tell() if result is not None else None
         get_ts = d.get('_pp_get') or ts
@@ -272,17 +308,15 @@ def _feeder_send(send_bytes, buffer):
         if buffer or not S.on:  # more to write: the feeder does not wait yet
             return send_bytes(obj)
         task_page.open_page(spill=True)
-        d = conn.__dict__
-        ts = now()
-        ino, chan = d.get('_pp_ino') or inode(conn), d.get('_pp_chan')
-        parts = _send_template(chan).records((ts, tid(), ts, ino, len(obj), _put_time(d, ts)))
-        if core.spill is None or parts[-1].__class__ is not bytes:  # no page, or a tuple
+        if core.spill is None:  # no page (yet: another thread may be making it)
             send_bytes(obj)
-        else:
-            at = core.spill_events(parts, ts)
-            _, facts = folded(conn, send_bytes, obj)
-            if facts and at is not None:  # ts, tid, end, ino, size, putTs
-                task_page.patch(((at - 48, facts[0]), (at - 32, facts[1])))
+            if S.daemon:
+                flush(wait=True)
+            return
+        mark = _spill_send(conn, len(obj), now())
+        _, facts = folded(conn, send_bytes, obj)
+        if facts and mark is not None:  # ts, tid, end, ino, size, putTs
+            task_page.patch(mark, ((-48, facts[0]), (-32, facts[1])))
         if S.daemon:
             flush(wait=True)
 

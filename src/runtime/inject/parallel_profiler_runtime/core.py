@@ -273,9 +273,10 @@ def emit_after_fork(ev):
 def spill_events(parts, ts, task_ended=False):
     """Moves the buffer, then `parts` (records and event tuples), into this process's spill (in
     one write marking its task ended, if `task_ended`): before a write after which the process may
-    be terminated (a Pool worker's result, a daemon's last queued message). Returns the page
-    offset just past `parts` when they went in and end with a record, else None. Flushes first on
-    the count and age that would have flushed the buffer, or when they do not fit."""
+    be terminated (a Pool worker's result, a child's last queued message, a read that may block).
+    Returns a mark of `parts` for task_page.patch when they went in and end with a record, else
+    None. Flushes first on the count and age that would have flushed the buffer, or when they do
+    not fit."""
     region = spill
     with _lock:  # held by another thread only while it sends
         try:
@@ -299,7 +300,7 @@ def spill_events(parts, ts, task_ended=False):
                     events -= 1
             at = region.add(data, events, oldest if n else ts, task_ended)
             del buf[:n]
-            return at if parts[-1].__class__ is bytes else None
+            return (region.sent, at) if parts and parts[-1].__class__ is bytes else None
         except Exception:
             _disable(len(buf))
             return None

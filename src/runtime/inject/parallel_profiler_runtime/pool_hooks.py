@@ -312,13 +312,13 @@ class _WorkerTasks:
         else:
             sent = None
         parts = self._records(current, end, item, len(data), sent)
-        at = core.spill_events(parts, end, task_ended=True) if parts else None
+        mark = core.spill_events(parts, end, task_ended=True) if parts else None
         if sent is None:  # a failure: its result's send is an event of its own
             self._write(data)
             return
         _, sent = folded(writer, self._write, data)
-        if sent and at is not None:  # sendTs, sendEndTs, sendIno end the record
-            task_page.patch(((at - 24, sent[0]), (at - 16, sent[1])))
+        if sent and mark is not None:  # sendTs, sendEndTs, sendIno end the record
+            task_page.patch(mark, ((-24, sent[0]), (-16, sent[1])))
 
     def _write(self, data):
         lock = self._write_lock

@@ -117,12 +117,19 @@ def end():
         _pack_state(_page, 0, 0)
 
 
-def patch(values):
-    """Writes (page offset, int64) pairs into this process's page: the times of a send whose
-    record was spilled before its write (core.spill_events), known once the write returned."""
-    if _page is not None and _pid == S.pid:
-        for at, value in values:
-            _pack_int64(_page, at, value)
+def patch(mark, values):
+    """Writes (offset from the end of the spilled parts, int64) pairs into the record that
+    core.spill_events spilled and marked with `mark`: the times of a send, known once its write
+    returned. Nothing if another thread sent the region (and maybe filled it again) meanwhile:
+    the record then went with its provisional times."""
+    region = _spill
+    if region is None or _pid != S.pid:
+        return
+    sent, end = mark
+    with core._lock:
+        if region.sent == sent:
+            for offset, value in values:
+                _pack_int64(region.page, end + offset, value)
 
 
 class Spill:
@@ -132,7 +139,7 @@ class Spill:
     a worker killed after that send but before the reset leaves the collector a copy of the start
     of its last batch, which it recognizes (docs/wire-protocol.md, "Task page")."""
 
-    __slots__ = ('page', 'room', 'size', 'events', 'since')
+    __slots__ = ('page', 'room', 'size', 'events', 'since', 'sent')
 
     def __init__(self, page):
         self.page = page
@@ -140,6 +147,7 @@ class Spill:
         self.size = 0  # bytes in the region
         self.events = 0  # events among them (definitions are not events)
         self.since = 0  # time of the oldest
+        self.sent = 0  # times it was sent and emptied
 
     def add(self, data, events, since, task_ended):
         """Appends `data` (it fits), in one write of the header marking the running task ended if
@@ -163,4 +171,5 @@ class Spill:
     def clear(self):
         """Its contents were sent (or counted lost)."""
         self.size = self.events = 0
+        self.sent += 1
         _pack_spilled(self.page, 4, 0)
