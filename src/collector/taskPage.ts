@@ -4,9 +4,9 @@
  * overwrites as each task starts and ends. Spans are sent when they end, so a worker killed while
  * running a task sends nothing of it; the page, read once the worker's connection has closed, still
  * tells which task it was, and becomes an ordinary `task` event (failed, unfinished) that the
- * builder checks like any other. A Pool worker also moves its buffered events into the page's spill
- * region before it writes each result, as the parent may kill it once it has the result: those
- * records are handed back as they are, to be read as a binary batch of the connection.
+ * builder checks like any other. A child process also moves its buffered events into the page's
+ * spill region before a write (a Pool worker's result) or read after which its parent may end it:
+ * those records are handed back as they are, to be read as a binary batch of the connection.
  */
 import * as fs from 'fs';
 import * as path from 'path';

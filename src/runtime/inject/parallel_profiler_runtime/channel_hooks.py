@@ -74,8 +74,7 @@ def _wrap_send_bytes(original):
             # its parent may read it and end the child (terminate(), or at exit for a daemon).
             task_page.open_page(spill=True)
             if core.spill is not None:
-                ts = now()
-                mark = _spill_send(self, size, ts)
+                mark = _spill_send(self, size)  # its ts is the write's start
                 result = original(self, buf)
                 if mark is not None:  # ts, tid, end, ino, size, putTs
                     task_page.patch(mark, ((-32, now()),))
@@ -93,15 +92,22 @@ def _wrap_send_bytes(original):
     return _send_bytes
 
 
-def _spill_send(conn, size, ts):
-    """Moves the buffer and a `send` of `size` bytes on `conn` that begins and ends at `ts`
-    (provisional: the caller writes the real times in once the write returned) into the task
-    page's spill (core.spill_events); returns its mark. The record is built only to be spilled:
-    building it marks its template defined on this connection. (A tuple, if a value does not pack,
-    keeps its provisional times.)"""
+def send_before_write(conn, size):
+    """What folded() reports of a write of `size` bytes on `conn` (ts, endTs, ino, bytes, chanId),
+    as it stands before the write: begun and ended now."""
     d = conn.__dict__
-    ino, chan = d.get('_pp_ino') or inode(conn), d.get('_pp_chan')
-    parts = _send_template(chan).records((ts, tid(), ts, ino, size, _put_time(d, ts)))
+    ts = now()
+    return (ts, ts, d.get('_pp_ino') or inode(conn), size, d.get('_pp_chan'))
+
+
+def _spill_send(conn, size):
+    """Moves the buffer and a `send` of `size` bytes on `conn` as it stands before the write
+    (send_before_write: the caller writes the real times in once the write returned) into the
+    task page's spill (core.spill_events); returns its mark. The record is built only to be
+    spilled: building it marks its template defined on this connection. (A tuple, if a value does
+    not pack, keeps its provisional times.)"""
+    ts, end, ino, size, chan = send_before_write(conn, size)
+    parts = _send_template(chan).records((ts, tid(), end, ino, size, _put_time(conn.__dict__, ts)))
     return core.spill_events(parts, ts)
 
 
@@ -313,7 +319,7 @@ def _feeder_send(send_bytes, buffer):
             if S.daemon:
                 flush(wait=True)
             return
-        mark = _spill_send(conn, len(obj), now())
+        mark = _spill_send(conn, len(obj))
         _, facts = folded(conn, send_bytes, obj)
         if facts and mark is not None:  # ts, tid, end, ino, size, putTs
             task_page.patch(mark, ((-48, facts[0]), (-32, facts[1])))

@@ -68,8 +68,9 @@ _hello_text = None
 Struct = StructError = _JSON_RECORD = None
 _socket_path = None
 _secret = None
-# The task page spill (task_page.Spill) of a Pool worker or a daemon that used a Queue: events
-# wait there, not only in `buf`, from a write that may be its last on (spill_events). Else None.
+# The task page spill (task_page.Spill) of a child process (not the main one): its events wait
+# there, not only in `buf`, from a write or read after which it may be ended (spill_events).
+# Else None.
 spill = None
 
 
@@ -294,11 +295,7 @@ def spill_events(parts, ts, task_ended=False):
                 buf.extend(parts)
                 _send()
                 return None
-            events = len(moved)
-            for e in moved:
-                if _is_definition(e):
-                    events -= 1
-            at = region.add(data, events, oldest if n else ts, task_ended)
+            at = region.add(data, _event_count(moved), oldest if n else ts, task_ended)
             del buf[:n]
             return (region.sent, at) if parts and parts[-1].__class__ is bytes else None
         except Exception:
@@ -403,8 +400,7 @@ def _batch_frame(batch, region=None):
     else:
         data = _prefixed(_batch_payload(batch))
     if len(data) > MAX_FRAME + 4:
-        S.lost += sum(1 for e in batch if not _is_definition(e))
-        S.lost += region.events if region is not None else 0
+        S.lost += _event_count(batch) + (region.events if region is not None else 0)
         S.epoch = object()  # the definitions in it were not sent
         return b''
     return data
@@ -441,6 +437,15 @@ NO_ID = bytes(4)  # a JSON record's id: a definition, when it is bytes in the bu
 
 def _is_definition(event):
     return event.__class__ is bytes and event[:4] == NO_ID
+
+
+def _event_count(items):
+    """The events among buffered items (a template's definition is none)."""
+    count = len(items)
+    for item in items:
+        if _is_definition(item):
+            count -= 1
+    return count
 
 
 def _frame(value):

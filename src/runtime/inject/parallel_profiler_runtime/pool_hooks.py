@@ -7,7 +7,7 @@ message's receive and its result's send (both in the worker), so a task costs tw
 Sentinels (None) on these channels stay plain send / recv events.
 """
 from . import core, task_page
-from .channel_hooks import QUEUE_WAIT_NS, channel_id, emit_folded, folded, inode
+from .channel_hooks import QUEUE_WAIT_NS, channel_id, emit_folded, folded, send_before_write
 from .core import VAR, EventTemplate, S, emit, emit_wait, filled, now, tid
 from .patching import exc_info, fn_info, wraps
 
@@ -305,12 +305,7 @@ class _WorkerTasks:
             ok = item[2][0] is True
         except Exception:
             ok = False
-        if ok:  # the result's send as it stands before the write: begun and ended now
-            d = writer.__dict__
-            ts = now()
-            sent = (ts, ts, d.get('_pp_ino') or inode(writer), len(data), d.get('_pp_chan'))
-        else:
-            sent = None
+        sent = send_before_write(writer, len(data)) if ok else None
         parts = self._records(current, end, item, len(data), sent)
         mark = core.spill_events(parts, end, task_ended=True) if parts else None
         if sent is None:  # a failure: its result's send is an event of its own

@@ -5,9 +5,9 @@ take it along; the collector reads the page once the worker's connection has clo
 task as unfinished (docs/wire-protocol.md, "Task page"). Writing it costs one struct.pack_into when
 a task starts and one when it ends; the task's constant fields are written when they change.
 
-A Pool worker, and a daemon process whose Queue's feeder thread writes, also keep their unsent
-events in the page's spill region (Spill, core.spill_events): their parent may terminate them as
-soon as it has read what they wrote, and what is in the page is not lost.
+Every child process (a Pool worker at its start, others at their first write or read of a
+Connection) also keeps its unsent events in the page's spill region (Spill, core.spill_events):
+its parent may end it as soon as it has read what it wrote, and what is in the page is not lost.
 """
 import os
 import struct
@@ -23,9 +23,8 @@ SPILL_BYTES = 1 << 20  # a sparse file: only the pages written take memory
 # starts at CONSTANTS_AT.
 _HEADER = struct.Struct('<II10qI')
 _pack_header = _HEADER.pack_into
-_pack_state = struct.Struct('<I').pack_into
+_pack_u32 = struct.Struct('<I').pack_into  # the state at 0, the bytes spilled at 4
 _pack_state_spilled = struct.Struct('<II').pack_into
-_pack_spilled = struct.Struct('<I').pack_into
 _pack_int64 = struct.Struct('<q').pack_into
 CONSTANTS_AT = 96
 NULL = -1
@@ -36,7 +35,7 @@ _inherited = None  # a fork parent's page, kept mapped: freeing it would write t
 _constants = None  # the key of the constants in the page
 _constants_bytes = 0
 _prefix = None  # the page's path but the pid, made by a pool's owner: its fork workers inherit it
-_spill = None  # this process's Spill, when it has one (a Pool worker)
+_spill = None  # this process's Spill, when it has one
 
 
 def preload():
@@ -114,7 +113,7 @@ def begin(key, constants, values):
 def end():
     """The task ended: its event tells of it from now on."""
     if _page is not None and _pid == S.pid:
-        _pack_state(_page, 0, 0)
+        _pack_u32(_page, 0, 0)
 
 
 def patch(mark, values):
@@ -162,7 +161,7 @@ class Spill:
         if task_ended:
             _pack_state_spilled(self.page, 0, 0, self.size)
         else:
-            _pack_spilled(self.page, 4, self.size)
+            _pack_u32(self.page, 4, self.size)
         return end
 
     def take(self):
@@ -172,4 +171,4 @@ class Spill:
         """Its contents were sent (or counted lost)."""
         self.size = self.events = 0
         self.sent += 1
-        _pack_spilled(self.page, 4, 0)
+        _pack_u32(self.page, 4, 0)
