@@ -111,7 +111,7 @@ def _spill_send(conn, size):
     return core.spill_events(parts, ts)
 
 
-def _keep_buffered(ts):
+def keep_buffered(ts):
     """Before a Connection's read that may block, in a child process: its parent may end it
     (terminate(), or at exit for a daemon) while it waits, so its buffered events go into its task
     page's spill (core.spill_events), there until its next flush: a write to shared memory, not a
@@ -139,7 +139,7 @@ def _wrap_recv_bytes(original):
         ts = now()
         d = self.__dict__
         if core.buf and not S.main and not d.get('_pp_get'):  # a Queue's: see _wrap_feed
-            _keep_buffered(ts)
+            keep_buffered(ts)
         result = original(self, maxsize)
         end = now()
         ino = d.get('_pp_ino') or inode(self)
@@ -183,6 +183,14 @@ def emit_folded(facts, thread):
     else:
         get_ts, ts, end, ino, size, chan = facts
         emit_recv(ts, thread, end, ino, size, get_ts, chan)
+
+
+def unwrapped_io(conn):
+    """`conn`'s own (_send_bytes, _recv_bytes), under our wrappers: for a caller that times the
+    write or read itself and carries it on an event of its own (a Pool's handlers and workers,
+    where each layer of calls per message costs ~1 us per task)."""
+    cls = type(conn)
+    return tuple(getattr(m, '__wrapped__', m) for m in (cls._send_bytes, cls._recv_bytes))
 
 
 _sends = {}

@@ -6,8 +6,11 @@ task message's send and its result's receive (both in the owner), the task event
 message's receive and its result's send (both in the worker), so a task costs two events, not six.
 Sentinels (None) on these channels stay plain send / recv events.
 """
+from multiprocessing import connection
+
 from . import core, task_page
-from .channel_hooks import QUEUE_WAIT_NS, channel_id, emit_folded, folded, send_before_write
+from .channel_hooks import (QUEUE_WAIT_NS, channel_id, emit_folded, emit_send, inode,
+                            keep_buffered, send_before_write, unwrapped_io)
 from .core import VAR, EventTemplate, S, emit, emit_wait, filled, now, tid
 from .patching import exc_info, fn_info, wraps
 
@@ -147,39 +150,69 @@ def _meeting(outqueue):
 
 
 def _submitting(put, conn, meeting, mapstar, starmapstar):
+    """`put` (conn.send) for the task handler: a task's write is carried on its submit event. The
+    send's steps are inline (Connection.send, timed as channel_hooks does): the owner's handler
+    threads share one GIL, and a Pool's wall time waits on them."""
+    send_bytes = unwrapped_io(conn)[0]
+    dumps = connection._ForkingPickler.dumps  # as Connection.send
+    ino, chan = inode(conn), conn.__dict__.get('_pp_chan')
+
     def put_task(task):
         if task is None or not S.on:
             return put(task)
+        submit_ts = now()
+        if conn._handle is None or not conn._writable:  # Connection.send's checks, which raise
+            conn._check_closed()
+            conn._check_writable()
+        data = dumps(task)
+        ts = now()
+        send_bytes(conn, data)
+        end = now()
+        if not S.on:
+            return
         try:
             fn, items = chunk_of(task[2], task[3], mapstar, starmapstar)
             info = fn_info(fn)
-            submit = (now(), tid(), task[0], task[1], items)
+            key = (task[0], task[1])
         except Exception:
-            return put(task)
-        result, sent = folded(conn, put, task)
-        if sent is not None and S.on:
-            values = submit + sent[:4]
-            received = meeting.meet((task[0], task[1]), ('sent', info, values))
-            if received is not None:
-                facts = received[1]
-                meeting.emit_submit(info, values + (received[2],) + facts[:5], facts[5])
-        return result
+            emit_send(ts, tid(), end, ino, len(data), ts, chan)
+            return
+        values = (submit_ts, tid(), key[0], key[1], items, ts, end, ino, len(data))
+        received = meeting.meet(key, ('sent', info, values))
+        if received is not None:
+            facts = received[1]
+            meeting.emit_submit(info, values + (received[2],) + facts[:5], facts[5])
 
     return put_task
 
 
 def _receiving(get, conn, meeting):
+    """`get` (conn.recv) for the result handler, inline as _submitting's put."""
+    recv_bytes = unwrapped_io(conn)[1]
+    loads = connection._ForkingPickler.loads
+    ino, chan = inode(conn), conn.__dict__.get('_pp_chan')
+
     def get_result():
-        result, received = folded(conn, get)
-        if received is None or not S.on:
+        if not S.on:
+            return get()
+        if conn._handle is None or not conn._readable:
+            conn._check_closed()
+            conn._check_readable()
+        ts = now()
+        if core.buf and not S.main:  # a Pool of a child process
+            keep_buffered(ts)
+        buf = recv_bytes(conn)
+        end = now()
+        result = loads(buf.getbuffer())
+        if not S.on:
             return result
         thread = tid()
-        if result is None:  # a sentinel
-            emit_folded(received, thread)
-            return result
+        received = (ts, ts, end, ino, buf.tell(), chan)
         try:
-            key = (result[0], result[1])
+            key = (result[0], result[1]) if result is not None else None
         except Exception:
+            key = None
+        if key is None:  # a sentinel, or not a result
             emit_folded(received, thread)
             return result
         sent = meeting.meet(key, ('received', received, thread))
@@ -212,8 +245,9 @@ def _wrap_worker(original, mapstar, starmapstar):
 
 class _WorkerTasks:
     """A task runs from the moment get() returned it to the moment its result is put. Both run
-    once per task, so they do the work of channel_hooks._traced_get and SimpleQueue.get / put
-    inline (measured: each layer of calls costs a worker about a microsecond per task)."""
+    once per task, so they do the work of channel_hooks._traced_get, SimpleQueue.get / put and
+    Connection.recv_bytes / send_bytes inline, timing the read and write themselves (measured:
+    each layer of calls costs a worker about a microsecond per task)."""
 
     def __init__(self, inqueue, outqueue, mapstar, starmapstar, coders):
         self._put = outqueue.put
@@ -225,6 +259,10 @@ class _WorkerTasks:
         self._loads, self._dumps = coders
         self._writer = outqueue._writer
         self._write_lock = outqueue._wlock
+        self._send_bytes = unwrapped_io(self._writer)[0]
+        self._recv_bytes = unwrapped_io(self._reader)[1]
+        self._reader_ino = inode(self._reader)
+        self._reader_chan = self._reader.__dict__.get('_pp_chan')
         self._current = None
         # fn_info -> EventTemplate of a succeeded task whose result's send it carries / does not
         self._templates = ({}, {})
@@ -233,17 +271,17 @@ class _WorkerTasks:
         ts = now()
         ok = False
         try:
-            task, received = folded(self._reader, self._read_task)
+            task, read = self._read_task()
             ok = True
         finally:
             start = now()
             if start - ts > QUEUE_WAIT_NS and S.on:
                 emit_wait(ts, tid(), start, 'queue-get', self._pool_id, ok)
-        if received is not None:
-            received = (ts,) + received[1:]  # getTs: the get began before the read
+        # getTs (the get began before the read), recvTs, recvEndTs, ino, bytes, chanId
+        received = (ts,) + read + (self._reader_chan,) if S.on else None
         if task is None:  # the sentinel that ends this worker
             self._current = None
-            if S.on:
+            if received:
                 emit_folded(received, tid())
             return task
         try:
@@ -266,20 +304,29 @@ class _WorkerTasks:
         return ['pool', self._pool_id] + list(info)
 
     def _read_task(self):
-        """SimpleQueue.get of the task queue, deciding whether to flush while holding its read
-        lock: Pool workers end by SIGTERM, so one that may idle here sends its events first.
-        Checked outside the lock, the task seen waiting could be taken by another worker."""
+        """SimpleQueue.get of the task queue: (the task, (recvTs, recvEndTs, ino, bytes)). Decides
+        whether to flush while holding its read lock: Pool workers end by SIGTERM, so one that may
+        idle here sends its events first. Checked outside the lock, the task seen waiting could be
+        taken by another worker."""
         lock = self._read_lock
+        reader = self._reader
         if not lock.acquire(False):
             core.flush_pending()  # another worker is reading: this one may idle until terminated
             lock.acquire()
         try:
             if core.unsent() and not self._readable():
                 core.flush()
-            data = self._reader.recv_bytes()
+            if reader._handle is None or not reader._readable:
+                reader._check_closed()
+                reader._check_readable()
+            ts = now()
+            if core.buf and S.on:  # events the flush did not take: kept across the read
+                keep_buffered(ts)
+            data = self._recv_bytes(reader)
+            end = now()
         finally:
             lock.release()
-        return self._loads(data)
+        return self._loads(data.getbuffer()), (ts, end, self._reader_ino, data.tell())
 
     def put(self, item):
         end = now()
@@ -293,40 +340,52 @@ class _WorkerTasks:
         data = self._dumps(item)
         self._current = None
         writer = self._writer
-        if core.spill is None:  # no task page: buffered after the write, as any event
-            task_page.end()
-            _, sent = folded(writer, self._write, data)
-            self._emit(current, end, item, sent)
-            return
-        # The parent may terminate this worker (SIGTERM) as soon as it has this result: so the
-        # buffered events and this task's go into its task page first, the result's send taking
-        # no time until the write has returned and its times are written in.
         try:
             ok = item[2][0] is True
         except Exception:
             ok = False
-        sent = send_before_write(writer, len(data)) if ok else None
+        if not ok:  # a failure: its result's send is an event of its own (the wrapped write's)
+            if core.spill is None:
+                task_page.end()
+                self._emit(current, end, item, len(data), None)
+            else:
+                parts = self._records(current, end, item, len(data), None)
+                if parts:
+                    core.spill_events(parts, end, task_ended=True)
+            self._write(type(writer).send_bytes, data)  # wrapped: emits the send
+            return
+        sent = send_before_write(writer, len(data))
+        if core.spill is None:  # no task page: buffered after the write, as any event
+            task_page.end()
+            ts, end_write = self._write(self._send_bytes, data)
+            self._emit(current, end, item, len(data), (ts, end_write) + sent[2:])
+            return
+        # The parent may terminate this worker (SIGTERM) as soon as it has this result: so the
+        # buffered events and this task's go into its task page first, the result's send taking
+        # no time until the write has returned and its times are written in.
         parts = self._records(current, end, item, len(data), sent)
         mark = core.spill_events(parts, end, task_ended=True) if parts else None
-        if sent is None:  # a failure: its result's send is an event of its own
-            self._write(data)
-            return
-        _, sent = folded(writer, self._write, data)
-        if sent and mark is not None:  # sendTs, sendEndTs, sendIno end the record
-            task_page.patch(mark, ((-24, sent[0]), (-16, sent[1])))
+        ts, end_write = self._write(self._send_bytes, data)
+        if mark is not None:  # sendTs, sendEndTs, sendIno end the record
+            task_page.patch(mark, ((-24, ts), (-16, end_write)))
 
-    def _write(self, data):
+    def _write(self, write, data):
+        """write(writer, data) under the queue's write lock, as SimpleQueue.put; returns when the
+        write began and ended, the lock held."""
         lock = self._write_lock
         if lock is None:
-            self._writer.send_bytes(data)
-        else:
-            with lock:
-                self._writer.send_bytes(data)
+            ts = now()
+            write(self._writer, data)
+            return ts, now()
+        with lock:
+            ts = now()
+            write(self._writer, data)
+            return ts, now()
 
-    def _emit(self, current, end, item, sent):
+    def _emit(self, current, end, item, result_bytes, sent):
         """Buffers the task event of `current`, whose result `item` was sent as `sent` says."""
         try:
-            template, values = self._event(current, end, item, sent[3] if sent else None, sent)
+            template, values = self._event(current, end, item, result_bytes, sent)
             if template is None:
                 emit(values)
             else:
