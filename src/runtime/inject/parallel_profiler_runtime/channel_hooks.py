@@ -140,8 +140,9 @@ def _wrap_recv_bytes(original):
         end = now()
         ino = d.get('_pp_ino') or inode(self)
         size = S.last_recv = result.tell() if result is not None else None
-        get_ts = d.get('_pp_get') or ts
-        emit_recv(ts, tid(), end, ino, size, get_ts, d.get('_pp_chan'))
+        chan = d.get('_pp_chan')
+        template = _recvs.get(chan) or _recv_template(chan)
+        template.emit((ts, tid(), end, ino, size, d.get('_pp_get') or ts))
         return result
 
     return _recv_bytes
@@ -182,8 +183,12 @@ def _send_template(chan):
 
 
 def emit_recv(ts, thread, end, ino, size, get_ts, chan):
-    template = _recvs.get(chan) or EventTemplate.cached(_recvs, chan, _message_fields, 'recv', chan)
+    template = _recvs.get(chan) or _recv_template(chan)
     template.emit((ts, thread, end, ino, size, get_ts))
+
+
+def _recv_template(chan):
+    return EventTemplate.cached(_recvs, chan, _message_fields, 'recv', chan)
 
 
 def _message_fields(kind, chan):
@@ -327,41 +332,28 @@ def _feeder_send(send_bytes, buffer):
     return send
 
 
-def _traced_get(original, self, *args):
-    """Runs a get(): records its start for the recv event and, if it blocked, a wait."""
-    ts = now()
-    reader = self._reader
-    flush_before_read(reader, ts)
-    reader._pp_get = ts
-    ok = False
-    try:
-        result = original(self, *args)
-        ok = True
-        return result
-    finally:
-        reader._pp_get = None
-        end = now()
-        if end - ts > QUEUE_WAIT_NS and S.on:
-            chan = reader.__dict__.get('_pp_chan')
-            emit_wait(ts, tid(), end, 'queue-get', chan, ok)
-
-
 def _wrap_get(original):
+    """Queue.get / SimpleQueue.get: records its start for the recv event and, if it blocked, a
+    wait (one layer for both: it runs once per message)."""
     @wraps(original)
-    def get(self, block=True, timeout=None):
+    def get(self, *args, **kwargs):
         if not S.on:
-            return original(self, block, timeout)
-        return _traced_get(original, self, block, timeout)
-
-    return get
-
-
-def _wrap_simple_get(original):
-    @wraps(original)
-    def get(self):
-        if not S.on:
-            return original(self)
-        return _traced_get(original, self)
+            return original(self, *args, **kwargs)
+        ts = now()
+        reader = self._reader
+        flush_before_read(reader, ts)
+        reader._pp_get = ts
+        ok = False
+        try:
+            result = original(self, *args, **kwargs)
+            ok = True
+            return result
+        finally:
+            reader._pp_get = None
+            end = now()
+            if end - ts > QUEUE_WAIT_NS and S.on:
+                chan = reader.__dict__.get('_pp_chan')
+                emit_wait(ts, tid(), end, 'queue-get', chan, ok)
 
     return get
 
@@ -420,4 +412,4 @@ def patch_queues(queues):
     sq = queues.SimpleQueue
     sq.__init__ = _wrap_init(sq.__init__, lambda queue: 'simple-queue')
     sq.__setstate__ = _wrap_setstate(sq.__setstate__)
-    sq.get = _wrap_simple_get(sq.get)
+    sq.get = _wrap_get(sq.get)

@@ -132,7 +132,8 @@ class _Meeting:
         """values: ts, tid, job, index, items, the send's 4 fields, recvTid and the receive's fields
         but its channel (recv_chan)."""
         key = (info, recv_chan)
-        template = EventTemplate.cached(self.templates, key, _submit_fields, self.pool_id, *key)
+        template = self.templates.get(key) or EventTemplate.cached(
+            self.templates, key, _submit_fields, self.pool_id, *key)
         template.emit(values)
 
 
@@ -156,6 +157,7 @@ def _submitting(put, conn, meeting, mapstar, starmapstar):
     send_bytes = unwrapped_io(conn)[0]
     dumps = connection._ForkingPickler.dumps  # as Connection.send
     ino, chan = inode(conn), conn.__dict__.get('_pp_chan')
+    thread = tid()  # this runs in the task handler thread
 
     def put_task(task):
         if task is None or not S.on:
@@ -175,9 +177,9 @@ def _submitting(put, conn, meeting, mapstar, starmapstar):
             info = fn_info(fn)
             key = (task[0], task[1])
         except Exception:
-            emit_send(ts, tid(), end, ino, len(data), ts, chan)
+            emit_send(ts, thread, end, ino, len(data), ts, chan)
             return
-        values = (submit_ts, tid(), key[0], key[1], items, ts, end, ino, len(data))
+        values = (submit_ts, thread, key[0], key[1], items, ts, end, ino, len(data))
         received = meeting.meet(key, ('sent', info, values))
         if received is not None:
             facts = received[1]
@@ -191,6 +193,7 @@ def _receiving(get, conn, meeting):
     recv_bytes = unwrapped_io(conn)[1]
     loads = connection._ForkingPickler.loads
     ino, chan = inode(conn), conn.__dict__.get('_pp_chan')
+    thread = tid()  # this runs in the result handler thread
 
     def get_result():
         if not S.on:
@@ -206,7 +209,6 @@ def _receiving(get, conn, meeting):
         result = loads(buf.getbuffer())
         if not S.on:
             return result
-        thread = tid()
         received = (ts, ts, end, ino, buf.tell(), chan)
         try:
             key = (result[0], result[1]) if result is not None else None
@@ -245,7 +247,7 @@ def _wrap_worker(original, mapstar, starmapstar):
 
 class _WorkerTasks:
     """A task runs from the moment get() returned it to the moment its result is put. Both run
-    once per task, so they do the work of channel_hooks._traced_get, SimpleQueue.get / put and
+    once per task, so they do the work of channel_hooks' get wrapper, SimpleQueue.get / put and
     Connection.recv_bytes / send_bytes inline, timing the read and write themselves (measured:
     each layer of calls costs a worker about a microsecond per task)."""
 
