@@ -104,7 +104,7 @@ class SpillRegionCase(unittest.TestCase):
         self.assertEqual(at, task_page.SPILL_AT + len(self.region()))
         self.assertEqual(core.spill.events, 2)
         # The result's send: its times written into the record in place.
-        task_page.patch(mark, ((-24, 30), (-16, 40)))
+        task_page.patch(mark, -24, 30, 40)
         core.emit(('thread', 50, 2, 'T'))
         region = self.region()
         core.flush()
@@ -119,7 +119,7 @@ class SpillRegionCase(unittest.TestCase):
         core.flush()  # another thread's, say: the region is sent and emptied
         core.spill_events(self.template.records((7, 2, 3, 4, 5, 6)), 7)
         region = self.region()
-        task_page.patch(mark, ((-24, 30), (-16, 40)))
+        task_page.patch(mark, -24, 30, 40)
         self.assertEqual(self.region(), region)
 
     def test_a_full_count_is_sent_before_the_task_goes_in(self):

@@ -77,7 +77,7 @@ def _wrap_send_bytes(original):
                 mark = _spill_send(self, size)  # its ts is the write's start
                 result = original(self, buf)
                 if mark is not None:  # ts, tid, end, ino, size, putTs
-                    task_page.patch(mark, ((-32, now()),))
+                    task_page.patch(mark, -32, now())
                 return result
         ts = now()
         result = original(self, buf)
@@ -319,7 +319,7 @@ def _feeder_send(send_bytes, buffer):
             ts = now()
             write(conn, obj)
             if mark is not None:  # ts, tid, end, ino, size, putTs
-                task_page.patch(mark, ((-48, ts), (-32, now())))
+                task_page.patch(mark, -48, ts, thread, now())
         else:
             ts = now()
             write(conn, obj)

@@ -369,7 +369,7 @@ class _WorkerTasks:
         mark = core.spill_events(parts, end, task_ended=True) if parts else None
         ts, end_write = self._write(self._send_bytes, data)
         if mark is not None:  # sendTs, sendEndTs, sendIno end the record
-            task_page.patch(mark, ((-24, ts), (-16, end_write)))
+            task_page.patch(mark, -24, ts, end_write)
 
     def _write(self, write, data):
         """write(writer, data) under the queue's write lock, as SimpleQueue.put; returns when the

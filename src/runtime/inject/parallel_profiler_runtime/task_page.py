@@ -25,7 +25,6 @@ _HEADER = struct.Struct('<II10qI')
 _pack_header = _HEADER.pack_into
 _pack_u32 = struct.Struct('<I').pack_into  # the state at 0, the bytes spilled at 4
 _pack_state_spilled = struct.Struct('<II').pack_into
-_pack_int64 = struct.Struct('<q').pack_into
 CONSTANTS_AT = 96
 NULL = -1
 
@@ -116,19 +115,27 @@ def end():
         _pack_u32(_page, 0, 0)
 
 
-def patch(mark, values):
-    """Writes (offset from the end of the spilled parts, int64) pairs into the record that
-    core.spill_events spilled and marked with `mark`: the times of a send, known once its write
-    returned. Nothing if another thread sent the region (and maybe filled it again) meanwhile:
-    the record then went with its provisional times."""
+def patch(mark, offset, *values):
+    """Writes consecutive int64 `values` at `offset` from the end of the parts core.spill_events
+    spilled and marked with `mark`: the times of a send, known once its write returned. Nothing if
+    another thread sent the region (and maybe filled it again) meanwhile: the record then went with
+    its provisional times."""
     region = _spill
     if region is None or _pid != S.pid:
         return
     sent, end = mark
+    pack = _int64_packers.get(len(values)) or _int64_packer(len(values))
     with core._lock:
         if region.sent == sent:
-            for offset, value in values:
-                _pack_int64(region.page, end + offset, value)
+            pack(region.page, end + offset, *values)
+
+
+_int64_packers = {}
+
+
+def _int64_packer(count):
+    pack = _int64_packers[count] = struct.Struct('<%dq' % count).pack_into
+    return pack
 
 
 class Spill:
