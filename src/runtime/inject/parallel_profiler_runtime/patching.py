@@ -1,5 +1,6 @@
-"""Lazy patching: a `sys.meta_path` finder patches each multiprocessing module right after it loads,
-so a process that never imports multiprocessing pays nothing. Shared helpers for the hook modules."""
+"""Lazy patching: a `sys.meta_path` finder patches each multiprocessing module right after it
+loads, so a process that never imports multiprocessing pays nothing. Shared helpers for the hook
+modules."""
 import sys
 
 from . import core
@@ -34,7 +35,8 @@ def _apply(name, module):
 
 
 class PatchingFinder:
-    """Finds nothing itself: it asks the other finders, then patches the module after it executes."""
+    """Finds nothing itself: it asks the other finders, then patches the module after it
+    executes."""
 
     def find_spec(self, name, path=None, target=None):
         if name not in _PATCHERS or name in _done:
