@@ -69,16 +69,10 @@ def _wrap_send_bytes(original):
             return original(self, buf)
         d = self.__dict__
         size = S.last_send = len(buf)
-        if not S.main:
-            # A child's own write (a Pipe's, a SimpleQueue's; a Queue's feeder: see _wrap_feed):
-            # its parent may read it and end the child (terminate(), or at exit for a daemon).
-            task_page.open_page(spill=True)
-            if core.spill is not None:
-                mark = _spill_send(self, size)  # its ts is the write's start
-                result = original(self, buf)
-                if mark is not None:  # ts, tid, end, ino, size, putTs
-                    task_page.patch(mark, -32, now())
-                return result
+        # A child's own write (a Pipe's, a SimpleQueue's; a Queue's feeder: see _wrap_feed): its
+        # parent may read it and end the child (terminate(), or at exit for a daemon).
+        if not S.main and _spilled_write(self, original, buf):
+            return None
         ts = now()
         result = original(self, buf)
         end = now()
@@ -96,15 +90,25 @@ def send_before_write(conn, size):
     return (ts, ts, d.get('_pp_ino') or inode(conn), size, d.get('_pp_chan'))
 
 
-def _spill_send(conn, size):
-    """Moves the buffer and a `send` of `size` bytes on `conn` as it stands before the write
-    (send_before_write: the caller writes the real times in once the write returned) into the
-    task page's spill (core.spill_events); returns its mark. The record is built only to be
-    spilled: building it marks its template defined on this connection. (A tuple, if a value does
-    not pack, keeps its provisional times.)"""
-    ts, end, ino, size, chan = send_before_write(conn, size)
-    parts = _send_template(chan).records((ts, tid(), end, ino, size, _put_time(conn.__dict__, ts)))
-    return core.spill_events(parts, ts)
+def _spilled_write(conn, write, data):
+    """write(conn, data) by a child process whose parent may end it once it has read this: the
+    buffer and the write's `send`, as it stands before the write (send_before_write), go into the
+    task page's spill first (core.spill_events), and the write's times are written in once it has
+    returned. False, writing nothing, when this process has no page. The record is built only to
+    be spilled: building it marks its template defined on this connection. (A tuple, if a value
+    does not pack, keeps its provisional times.)"""
+    task_page.open_page(spill=True)
+    if core.spill is None:
+        return False
+    ts, end, ino, size, chan = send_before_write(conn, len(data))
+    thread = tid()
+    parts = _send_template(chan).records((ts, thread, end, ino, size, _put_time(conn.__dict__, ts)))
+    mark = core.spill_events(parts, ts)
+    ts = now()
+    write(conn, data)
+    if mark is not None:  # ts, tid, end, ino, size, putTs
+        task_page.patch(mark, -48, ts, thread, now())
+    return True
 
 
 def keep_buffered(ts):
@@ -140,9 +144,7 @@ def _wrap_recv_bytes(original):
         end = now()
         ino = d.get('_pp_ino') or inode(self)
         size = S.last_recv = result.tell() if result is not None else None
-        chan = d.get('_pp_chan')
-        template = _recvs.get(chan) or _recv_template(chan)
-        template.emit((ts, tid(), end, ino, size, d.get('_pp_get') or ts))
+        emit_recv(ts, tid(), end, ino, size, d.get('_pp_get') or ts, d.get('_pp_chan'))
         return result
 
     return _recv_bytes
@@ -183,12 +185,8 @@ def _send_template(chan):
 
 
 def emit_recv(ts, thread, end, ino, size, get_ts, chan):
-    template = _recvs.get(chan) or _recv_template(chan)
+    template = _recvs.get(chan) or EventTemplate.cached(_recvs, chan, _message_fields, 'recv', chan)
     template.emit((ts, thread, end, ino, size, get_ts))
-
-
-def _recv_template(chan):
-    return EventTemplate.cached(_recvs, chan, _message_fields, 'recv', chan)
 
 
 def _message_fields(kind, chan):
@@ -312,15 +310,7 @@ def _feeder_send(send_bytes, buffer):
             conn._check_closed()
             conn._check_writable()
         last = child and not buffer  # a child's last write of a burst: the feeder waits next
-        if last:
-            task_page.open_page(spill=True)
-        if last and core.spill is not None:
-            mark = _spill_send(conn, len(obj))
-            ts = now()
-            write(conn, obj)
-            if mark is not None:  # ts, tid, end, ino, size, putTs
-                task_page.patch(mark, -48, ts, thread, now())
-        else:
+        if not (last and _spilled_write(conn, write, obj)):
             ts = now()
             write(conn, obj)
             end = now()
