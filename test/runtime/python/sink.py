@@ -195,6 +195,19 @@ def check_hello(obj, secret):
         raise ProtocolError('bad mpParentPid')
 
 
+def receive_batch(sock, templates):
+    """The next frame on `sock` (a socket pair's end standing for the collector), as (its bytes,
+    its events decoded): a JSON array or a binary batch."""
+    sock.settimeout(5)
+    (length,) = struct.unpack('>I', sock.recv(4))
+    frame = b''
+    while len(frame) < length:
+        frame += sock.recv(length - len(frame))
+    if frame[0] != BINARY_BATCH:
+        return frame, json.loads(frame.decode())
+    return frame, decode_binary_batch(frame, templates)
+
+
 def decode_binary_batch(frame, templates):
     """The events of a binary batch, defining templates as they come; strict: a sink that tolerated
     a bad record would hide a runtime bug."""

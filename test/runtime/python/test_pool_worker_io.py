@@ -65,14 +65,7 @@ class WorkerTasksCase(unittest.TestCase):
     def sent_events(self):
         """Every event this process has sent or buffered, in one flush, decoded."""
         core.flush()
-        self.peer.settimeout(5)
-        (length,) = sink.struct.unpack('>I', self.peer.recv(4))
-        frame = b''
-        while len(frame) < length:
-            frame += self.peer.recv(length - len(frame))
-        if frame[:1] != core.BINARY_BATCH:
-            return sink.json.loads(frame.decode())
-        return sink.decode_binary_batch(frame, self.templates)
+        return sink.receive_batch(self.peer, self.templates)[1]
 
     def check_task(self, task, ok):
         self.assertEqual(task[6:9], [7, 3, 1])  # job, index, items

@@ -85,14 +85,7 @@ class SpillRegionCase(unittest.TestCase):
 
     def received(self):
         """The one frame sent so far, decoded."""
-        self.peer.settimeout(5)
-        (length,) = sink.struct.unpack('>I', self.peer.recv(4))
-        frame = b''
-        while len(frame) < length:
-            frame += self.peer.recv(length - len(frame))
-        if frame[:1] != core.BINARY_BATCH:
-            return frame, sink.json.loads(frame.decode())
-        return frame, sink.decode_binary_batch(frame, self.templates)
+        return sink.receive_batch(self.peer, self.templates)
 
     def test_the_buffer_and_the_task_go_in_and_the_next_flush_sends_them_once(self):
         self.page[0:4] = (1).to_bytes(4, 'little')  # a task is running
